@@ -1,0 +1,1 @@
+"""The course: catalog of lessons and exercises, the learner's workspace and progress."""
