@@ -16,7 +16,6 @@ from tui import __version__
 # name -> module in tui.commands; each module defines HELP, add_arguments(parser), run(args, settings).
 COMMANDS: dict[str, str] = {
     "init": "init",
-    "doctor": "doctor",
     "export": "export",
 }
 

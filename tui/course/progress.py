@@ -21,11 +21,12 @@ class ProgressStore:
     path: Path
     data: dict[str, Any] = field(default_factory=lambda: {"version": 1, "items": {}, "last": ""})
     problem: str = ""  # why the file could not be read; saving is refused while set
+    read_only: bool = False  # exports and previews look but never write
 
     @classmethod
-    def open(cls, workspace: Path) -> "ProgressStore":
+    def open(cls, workspace: Path, read_only: bool = False) -> "ProgressStore":
         path = Path(workspace) / PROGRESS_FILE
-        store = cls(path)
+        store = cls(path, read_only=read_only)
         if not path.exists():
             return store
         try:
@@ -33,6 +34,9 @@ class ProgressStore:
             if not isinstance(data, dict) or not isinstance(data.get("items", {}), dict):
                 raise ValueError("expected a JSON object with an 'items' object")
         except (ValueError, UnicodeDecodeError) as exc:
+            if read_only:
+                store.problem = f"{path} is broken ({exc})"
+                return store
             copy = keep_broken_copy(path)
             store.problem = (f"{path} is broken ({exc}); progress is not saved until it is repaired "
                              f"or reset; a copy was kept at {copy.name}")
@@ -84,7 +88,7 @@ class ProgressStore:
         self.save()
 
     def save(self) -> None:
-        if self.problem:
+        if self.problem or self.read_only:
             return  # never overwrite a file we could not read
         atomic_write_json(self.path, self.data)
 

@@ -1,0 +1,1 @@
+"""Where jobs run: the Backend protocol and its slurm, ssh, local and hyperqueue implementations."""

@@ -1,0 +1,1 @@
+"""One Screen per module; tui.screens.registry names them for export and the command palette."""

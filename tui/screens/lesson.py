@@ -1,0 +1,113 @@
+"""The lesson screen: the steps of a lesson or exercise beside the Markdown of the current one."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, ListItem, ListView, Markdown, Static
+
+from tui.course.catalog import Item
+from tui.widgets.status_bar import StatusBar
+
+
+class LessonScreen(Screen):
+    """Next/previous with n/p (or the step list), `d` marks a step done, `v` opens the view."""
+
+    CSS_PATH = "lesson.tcss"
+    BINDINGS = [
+        Binding("n,right", "step(1)", "Next"),
+        Binding("p,left", "step(-1)", "Previous"),
+        Binding("d", "toggle_done", "Done"),
+        Binding("v", "view", "Interactive view"),
+        Binding("r", "reset", "Reset", show=False),
+        Binding("escape,backspace", "back", "Back"),
+    ]
+
+    def __init__(self, item_id: str, step_id: str | None = None) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self._start_step = step_id
+
+    @classmethod
+    def from_arg(cls, arg: str | None) -> "LessonScreen":
+        """`export lesson:ID[/STEP]`; without an id, the first lesson."""
+        from tui.course.catalog import bundled_catalog
+
+        item_id, _, step = (arg or bundled_catalog().items[0].id).partition("/")
+        bundled_catalog().get(item_id)  # raises KeyError with the valid ids
+        return cls(item_id, step or None)
+
+    @property
+    def item(self) -> Item:
+        return self.app.catalog.get(self.item_id)
+
+    def compose(self) -> ComposeResult:
+        item = self.item
+        yield Header()
+        kind = "Lesson" if item.kind == "lesson" else f"Exercise {item.id}"
+        yield Static(f"{kind}: {item.title}", id="lesson-title")
+        with Horizontal(id="lesson-body"):
+            yield ListView(*[ListItem(Label(self._step_label(s.id, s.title)), id=f"step-{i}")
+                             for i, s in enumerate(item.steps)], id="lesson-steps")
+            with VerticalScroll(id="lesson-text"):
+                yield Markdown(id="lesson-markdown")
+        yield StatusBar(self.app.backend_label, str(self.app.settings.workspace))
+        yield Footer()
+
+    def _step_label(self, step_id: str, title: str) -> str:
+        mark = "✓" if step_id in self.app.progress.done_steps(self.item_id) else "·"
+        return f"{mark} {title}"
+
+    def on_mount(self) -> None:
+        steps = [s.id for s in self.item.steps]
+        wanted = self._start_step or self.app.progress.current_step(self.item_id)
+        self.query_one("#lesson-steps", ListView).index = steps.index(wanted) if wanted in steps else 0
+        self._show(self.query_one("#lesson-steps", ListView).index or 0)
+
+    @property
+    def index(self) -> int:
+        return self.query_one("#lesson-steps", ListView).index or 0
+
+    def _show(self, index: int) -> None:
+        step = self.item.steps[index]
+        self.query_one("#lesson-markdown", Markdown).update(step.markdown)
+        self.query_one("#lesson-text", VerticalScroll).scroll_home(animate=False)
+        self.app.progress.visit(self.item_id, step.id)
+
+    @on(ListView.Highlighted, "#lesson-steps")
+    def _highlighted(self, event: ListView.Highlighted) -> None:
+        if event.list_view.index is not None:
+            self._show(event.list_view.index)
+
+    def action_step(self, delta: int) -> None:
+        steps = self.query_one("#lesson-steps", ListView)
+        steps.index = max(0, min(len(self.item.steps) - 1, self.index + delta))
+
+    def action_toggle_done(self) -> None:
+        step = self.item.steps[self.index]
+        done = step.id not in self.app.progress.done_steps(self.item_id)
+        self.app.progress.set_done(self.item_id, step.id, done)
+        label = self.query_one(f"#step-{self.index}", ListItem).query_one(Label)
+        label.update(self._step_label(step.id, step.title))
+        if done and self.index < len(self.item.steps) - 1:
+            self.action_step(1)
+
+    def action_view(self) -> None:
+        views = self.item.views
+        if not views:
+            self.notify("This step has no interactive view.", severity="information")
+            return
+        self.app.open_screen(views[0])
+
+    def action_reset(self) -> None:
+        if self.item.kind == "exercise":
+            from tui.screens.reset import confirm_and_reset
+
+            confirm_and_reset(self, self.item)
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
