@@ -1,0 +1,61 @@
+"""The learner's own runs drawn like the simulator's schedules, from trial timestamps.
+
+A run dir holds `trials/<trial>/metrics.jsonl` with a `time` field (seconds since the epoch)
+per line. A trial's bar goes from its first to its last timestamp. The lanes (workers) are
+not recorded, so trials are packed onto as few lanes as their overlaps need.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tui.sim.overhead import Bar, QueueParams, Schedule
+
+
+def latest_run(workspace: Path) -> Path | None:
+    """The most recently changed `<exercise>/runs/<run-id>/` with trials, or None."""
+    runs = [p for p in Path(workspace).glob("*/runs/*") if (p / "trials").is_dir()]
+    return max(runs, key=lambda p: p.stat().st_mtime, default=None)
+
+
+def trial_spans(run_dir: Path) -> list[tuple[float, float]]:
+    """(first, last) timestamp of every trial with at least one timed line; bad lines skipped."""
+    spans = []
+    for path in sorted(Path(run_dir).glob("trials/*/metrics.jsonl")):
+        times = []
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                value = json.loads(line).get("time")
+            except (ValueError, AttributeError):
+                continue  # a half-written last line, or not an object
+            if isinstance(value, (int, float)):
+                times.append(float(value))
+        if times:
+            spans.append((min(times), max(times)))
+    return spans
+
+
+def pack_lanes(spans: list[tuple[float, float]]) -> list[Bar]:
+    """Put each span on the first lane free at its start (minutes from the first start)."""
+    if not spans:
+        return []
+    t0 = min(s for s, _ in spans)
+    lane_free: list[float] = []
+    bars = []
+    for start, end in sorted(spans):
+        start, end = (start - t0) / 60, (end - t0) / 60
+        lane = next((i for i, free in enumerate(lane_free) if free <= start), len(lane_free))
+        if lane == len(lane_free):
+            lane_free.append(end)
+        lane_free[lane] = end
+        bars.append(Bar(lane, start, end, "trial"))
+    return bars
+
+
+def run_schedule(run_dir: Path) -> Schedule:
+    """A Schedule of a real run (only trial bars: the overheads are not in the trial files)."""
+    bars = pack_lanes(trial_spans(run_dir))
+    lanes = 1 + max((b.lane for b in bars), default=0)
+    params = QueueParams(trials=max(len(bars), 1), workers=lanes)
+    return Schedule(params, bars, lanes, 0)
