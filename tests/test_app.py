@@ -102,3 +102,19 @@ async def test_command_palette_offers_lessons_and_screens(tmp_path):
         assert "Exercise 01: Random search with a job array" in titles
         await pilot.press("q")
     assert app.return_code in (0, None)
+
+
+async def test_view_key_offers_every_view_of_a_lesson(tmp_path):
+    app = app_for(tmp_path / "ws", start_screen="lesson:queue")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        views = app.screen.item.views
+        assert len(views) >= 2
+        await pilot.press("v")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ChoiceDialog"
+        await pilot.press("down", "enter")  # the second view
+        await pilot.pause()
+        from tui.screens.registry import SCREENS
+
+        assert type(app.screen).__name__ == SCREENS[views[1].partition(":")[0]][1]

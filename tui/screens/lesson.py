@@ -98,9 +98,17 @@ class LessonScreen(Screen):
     def action_view(self) -> None:
         views = self.item.views
         if not views:
-            self.notify("This step has no interactive view.", severity="information")
+            self.notify("This lesson has no interactive view.", severity="information")
             return
-        self.app.open_screen(views[0])
+        if len(views) == 1:
+            self.app.open_screen(views[0])
+            return
+        from tui.dialogs.choice import ChoiceDialog
+        from tui.screens.registry import SCREENS
+
+        choices = [(spec, f"{spec.partition(':')[0]:12} {SCREENS[spec.partition(':')[0]][2]}") for spec in views]
+        self.app.push_screen(ChoiceDialog("Open which view?", choices),
+                             lambda spec: self.app.open_screen(spec) if spec else None)
 
     def action_reset(self) -> None:
         if self.item.kind == "exercise":
