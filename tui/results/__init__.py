@@ -1,0 +1,1 @@
+"""Reading runs: an incremental metrics tailer and the trials table built from it."""
