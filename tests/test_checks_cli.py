@@ -100,3 +100,16 @@ def test_an_exercise_without_checks_exits_2(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(runner, "CHECK_MODULES", {"01": "tui.checks.ex01"})
     assert main(["check", "02", "--path", str(tmp_path)]) == 2
     assert "has no checks yet" in capsys.readouterr().err
+
+
+def test_passing_checks_in_the_workspace_mark_the_exercise_done(workspace, capsys):
+    from tui.course.progress import ProgressStore
+
+    folder = workspace / "01_random_search"
+    shutil.rmtree(folder)
+    shutil.copytree(solutions_dir() / "01_random_search", folder)
+    code, _ = run_json(capsys, "01", workspace=workspace)
+    assert code == 1 and not ProgressStore.open(workspace).completed("01")  # no run yet
+    fake_run(folder / "runs" / "7")
+    code, _ = run_json(capsys, "01", workspace=workspace)
+    assert code == 0 and ProgressStore.open(workspace).completed("01")

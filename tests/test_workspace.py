@@ -82,3 +82,10 @@ def test_corrupt_progress_is_kept_and_never_overwritten(tmp_path):
     assert len(list(path.parent.glob("progress.json.broken-*"))) == 1
     store.repair()
     assert json.loads(path.read_text())["items"] == {}
+
+
+def test_completed_exercise_is_remembered(tmp_path):
+    store = ProgressStore.open(tmp_path)
+    assert not store.completed("01")
+    store.set_completed("01")
+    assert ProgressStore.open(tmp_path).completed("01")

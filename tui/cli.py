@@ -15,8 +15,16 @@ from tui import __version__
 
 # name -> module in tui.commands; each module defines HELP, add_arguments(parser), run(args, settings).
 COMMANDS: dict[str, str] = {
+    "results": "results",
+    "check": "check",
     "init": "init",
+    "doctor": "doctor",
     "export": "export",
+    "script": "script",
+    "lint": "lint",
+    "submit": "submit",
+    "status": "status",
+    "cancel": "cancel",
 }
 
 
@@ -56,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(args._module.run(args, settings) or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `hptune-tui results RUN | head`: the reader left, that is fine
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def entry() -> None:  # pragma: no cover - thin wrapper

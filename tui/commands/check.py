@@ -58,9 +58,22 @@ def run(args: argparse.Namespace, settings) -> int:
     except NoChecks as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
+    if report.passed and args.path is None:
+        _mark_done(settings.workspace, item.id)
     if args.watch:
         _watch(args, item.id, path)
     return 0 if report.passed else 1
+
+
+def _mark_done(workspace: Path, exercise: str) -> None:
+    """All checks pass in the learner's own workspace: the course map shows the exercise as done."""
+    from tui.course.progress import ProgressStore
+
+    store = ProgressStore.open(workspace)
+    if store.problem:
+        print(f"note: progress not saved: {store.problem}", file=sys.stderr)
+    else:
+        store.set_completed(exercise)
 
 
 def _run_once(args: argparse.Namespace, exercise: str, path: Path):

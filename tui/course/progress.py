@@ -76,6 +76,14 @@ class ProgressStore:
         item["done_steps"] = sorted(steps)
         self.save()
 
+    def completed(self, item_id: str) -> bool:
+        """An exercise whose checks all passed (set by `hptune-tui check` and the checks screen)."""
+        return bool(self.data["items"].get(item_id, {}).get("completed", False))
+
+    def set_completed(self, item_id: str, completed: bool = True) -> None:
+        self._item(item_id)["completed"] = completed
+        self.save()
+
     def record_answer(self, item_id: str, question_id: str, answer: str, correct: bool) -> None:
         self._item(item_id).setdefault("answers", {})[question_id] = {"answer": answer, "correct": correct}
         self.save()

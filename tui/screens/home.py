@@ -43,11 +43,14 @@ class HomeScreen(Screen):
         yield Footer()
 
     def _label(self, item: Item, number: int) -> Text:
-        fraction = self.app.progress.fraction(item.id, [s.id for s in item.steps])
+        progress = self.app.progress
+        fraction = 1.0 if progress.completed(item.id) else progress.fraction(item.id, [s.id for s in item.steps])
         kind = f"Lesson {number}" if item.kind == "lesson" else f"Exercise {item.id}"
         text = Text(f" {progress_bar(fraction)} {fraction:4.0%}  ")
         text.append(f"{kind}: ", style="bold")
         text.append(item.title + (" (optional)" if item.optional else ""))
+        if progress.completed(item.id):
+            text.append("  ✓ checks pass", style="bold green")
         return text
 
     def _options(self) -> list[Option]:
