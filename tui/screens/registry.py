@@ -12,6 +12,17 @@ import importlib
 SCREENS: dict[str, tuple[str, str, str]] = {
     "home": ("tui.screens.home", "HomeScreen", "the course map with progress"),
     "lesson": ("tui.screens.lesson", "LessonScreen", "a lesson or exercise, step by step (lesson:ID)"),
+    "grid-random": ("tui.screens.grid_random", "GridRandomScreen", "grid against random search, same budget"),
+    "bayes": ("tui.screens.bayes", "BayesScreen", "conjugate prior update: Beta or Normal (bayes:normal)"),
+    "methods": ("tui.screens.methods", "MethodsScreen", "method race: samplers and a pruner, same budget"),
+    "priors": ("tui.screens.priors", "PriorsScreen", "prior explorer: histograms of draws (priors:KIND)"),
+    "overhead": ("tui.screens.overhead", "OverheadScreen", "queue overhead Gantt charts (overhead:SCENARIO)"),
+    "quiz": ("tui.screens.quiz", "QuizScreen", "a lesson's self-check questions (quiz:LESSON)"),
+    "jobs": ("tui.screens.jobs", "JobsScreen", "your jobs: array task grid, log tail, cancel (jobs:demo)"),
+    "script": ("tui.screens.script_form", "ScriptFormScreen", "job script form with live preview (script:TEMPLATE)"),
+    "trials": ("tui.screens.trials", "TrialsScreen", "live trials of a run: curves, slices, table (trials:01 or trials:RUN_DIR)"),
+    "checks": ("tui.screens.checks", "ChecksScreen", "an exercise's checks with progressive hints (checks:01)"),
+    "solution-diff": ("tui.screens.solution_diff", "SolutionDiffScreen", "your files beside the reference solution (solution-diff:01)"),
 }
 
 

@@ -1,0 +1,354 @@
+"""The job-script form: fields on the left, the live script on the right, errors under each field.
+
+Every keystroke rebuilds the JobSpec, validates it (against the cached cluster limits, when
+discovery has run) and re-renders the preview. The line under the preview explains the focused
+directive. `ctrl+s` saves, asking before it overwrites. Checking on the cluster (`sbatch
+--test-only`) and submitting go through the backend in workers: see `action_test_on_cluster`
+and `action_submit`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Select, Static
+
+from tui.jobscript.limits import ClusterLimits
+from tui.jobscript.spec import JobSpec
+from tui.jobscript.templates import TEMPLATES, TemplateInfo, template_info, validate_for
+from tui.jobscript.explain import field_help
+
+# (field, label); the label column is 9 wide so that a field row fits 36 columns.
+DIRECTIVE_ROWS = [("job_name", "name"), ("account", "account"), ("partition", "partition"), ("time", "time"),
+                  ("nodes", "nodes"), ("cpus_per_task", "cpus"), ("mem", "memory"), ("gpus_per_node", "gpus/node"),
+                  ("array", "array"), ("output", "output"), ("error", "error"), ("workdir", "workdir")]
+ENV_ROWS = [("modules", "modules"), ("image", "image"), ("venv", "venv")]
+ENV_KINDS = ("none", "modules", "apptainer", "venv")
+ENV_FIELD = {"modules": "modules", "apptainer": "image", "venv": "venv"}
+
+
+class ScriptSubmitted(Message):
+    """A worker's answer from the backend: `ok` False carries the scheduler's words in `text`."""
+
+    def __init__(self, ok: bool, text: str, test_only: bool) -> None:
+        super().__init__()
+        self.ok, self.text, self.test_only = ok, text, test_only
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _row(key: str, label: str, value: str) -> ComposeResult:
+    with Horizontal(classes="field-row", id=f"row-{key}"):
+        yield Label(label, classes="field-label")
+        yield Input(value, id=f"f-{key}", compact=True, select_on_focus=False)
+    yield Static("", id=f"e-{key}", classes="field-error")
+
+
+class ScriptFormScreen(Screen):
+    """Build a job script from a template with a form; `ctrl+s` saves it."""
+
+    CSS_PATH = "script_form.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+t", "test_on_cluster", "Test on cluster"),
+        Binding("ctrl+r", "submit", "Submit"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, template: str = "array.sh.j2") -> None:
+        super().__init__()
+        self.info: TemplateInfo = template_info(template)
+        self.limits = ClusterLimits()
+        self.errors: dict[str, str] = {}
+        self.script_text = ""
+
+    @classmethod
+    def from_arg(cls, arg: str | None) -> "ScriptFormScreen":
+        """`export script:TEMPLATE` (array by default)."""
+        return cls(arg or "array.sh.j2")
+
+    # ---- layout -------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        spec = self.info.default_spec()
+        yield Header()
+        with Horizontal(id="script-body"):
+            with VerticalScroll(id="script-fields"):
+                with Horizontal(classes="field-row"):
+                    yield Label("template", classes="field-label")
+                    yield Select([(name[:-6], name) for name in TEMPLATES], value=self.info.name,
+                                 allow_blank=False, compact=True, id="f-template")
+                for key, label in DIRECTIVE_ROWS:
+                    yield from _row(key, label, getattr(spec, key))
+                with Horizontal(classes="field-row"):
+                    yield Label("software", classes="field-label")
+                    yield Select([(kind, kind) for kind in ENV_KINDS], value=spec.env, allow_blank=False,
+                                 compact=True, id="f-env")
+                yield from _row("modules", "modules", " ".join(spec.modules))
+                yield from _row("image", "image", spec.image)
+                yield from _row("venv", "venv", spec.venv)
+                yield from _row("command", "command", spec.command)
+                yield Vertical(id="script-extras")
+                yield from _row("save", "save as", str(self._default_path()))
+            with Vertical(id="script-side"):
+                with VerticalScroll(id="script-preview-scroll"):
+                    yield Static(id="script-preview")
+                yield Static(id="script-explain")
+                yield Static(id="script-status")
+        yield Footer()
+
+    def _default_path(self) -> Path:
+        workspace = getattr(getattr(self.app, "settings", None), "workspace", None) if self.is_attached else None
+        return Path(workspace or Path.cwd()) / (self.info.name[:-len(".j2")])
+
+    async def on_mount(self) -> None:
+        self.sub_title = f"job script: {self.info.title}"
+        self.limits = self._cached_limits()
+        self.query_one("#f-save", Input).value = str(self._default_path())
+        await self._mount_extras(self.info.default_spec())
+        self._show_env_rows(self.info.default_spec().env)
+        self._show_directive_rows()
+        self.query_one("#f-job_name" if self.info.batch else "#f-command", Input).focus()
+        self.refresh_preview()
+
+    def _cached_limits(self) -> ClusterLimits:
+        """Limits from the discovery cache, if discovery has run; never runs a command here."""
+        try:
+            from tui.cluster.discovery import load_cached
+            from tui.jobscript.limits import limits_from_info
+
+            info = load_cached(self.app.settings.workspace)
+        except (ImportError, AttributeError):
+            return ClusterLimits()
+        return limits_from_info(info) if info is not None and info.has_slurm else ClusterLimits()
+
+    async def _mount_extras(self, spec: JobSpec) -> None:
+        box = self.query_one("#script-extras", Vertical)
+        await box.remove_children()
+        widgets = []
+        for key in self.info.extras:
+            row = Horizontal(Label(key[:9], classes="field-label"),
+                             Input(spec.extras.get(key, ""), id=f"f-extras-{key}", compact=True),
+                             classes="field-row", id=f"row-extras-{key}")
+            widgets += [row, Static("", id=f"e-extras-{key}", classes="field-error")]
+        await box.mount_all(widgets)
+
+    def _show_directive_rows(self) -> None:
+        # A login-node helper has no #SBATCH lines, so its form has no resource fields.
+        for key, _ in DIRECTIVE_ROWS:
+            self.query_one(f"#row-{key}").display = self.info.batch
+
+    def _show_env_rows(self, env: str) -> None:
+        for kind, field in ENV_FIELD.items():
+            self.query_one(f"#row-{field}").display = env == kind
+            self.query_one(f"#e-{field}").display = env == kind and bool(self.errors.get(field))
+
+    # ---- the model ----------------------------------------------------------------------------
+    def current_spec(self) -> JobSpec:
+        """The JobSpec the fields describe right now."""
+        def value(key: str) -> str:
+            return self.query_one(f"#f-{key}", Input).value
+
+        spec = JobSpec(**{key: value(key) for key, _ in DIRECTIVE_ROWS}) if self.info.batch else JobSpec()
+        env = self.query_one("#f-env", Select).value
+        spec.env = env if isinstance(env, str) else "none"
+        # Only the set-up chosen counts: a hidden field must not block the script.
+        if spec.env == "modules":
+            spec.modules = value("modules").replace(",", " ").split()
+        spec.image = value("image") if spec.env == "apptainer" else ""
+        spec.venv = value("venv") if spec.env == "venv" else ""
+        spec.command = value("command")
+        spec.extras = {key: value(f"extras-{key}") for key in self.info.extras
+                       if self.query(f"#f-extras-{key}")}
+        return spec
+
+    def refresh_preview(self) -> None:
+        """Validate, show each field's error beside it, and re-render the preview when valid."""
+        spec = self.current_spec()
+        if set(spec.extras) != set(self.info.extras):
+            return  # the extras of a new template are still being mounted
+        self.errors = validate_for(self.info, spec, self.limits)
+        for error in self.query(".field-error").results(Static):
+            suffix = (error.id or "")[2:]
+            message = self.errors.get(suffix.replace("extras-", "extras.", 1), "")
+            error.update(message)
+            error.display = bool(message) and self.query_one(f"#row-{suffix}").display
+        self._render_preview(spec)
+        self._explain(self.focused)
+
+    def _render_preview(self, spec: JobSpec) -> None:
+        from rich.syntax import Syntax
+
+        from tui.jobscript.render import render
+
+        status = self.query_one("#script-status", Static)
+        if self.errors:
+            count = len(self.errors)
+            status.update(f"{count} field{'s' * (count != 1)} to fix (preview: last valid script)")
+            status.set_class(True, "-bad")
+            return
+        self.script_text = render(self.info.name, spec, self.limits)
+        self.query_one("#script-preview", Static).update(
+            Syntax(self.script_text, "bash", theme="ansi_dark", word_wrap=False, background_color="default"))
+        status.update("valid script")
+        status.set_class(False, "-bad")
+
+    # ---- events -------------------------------------------------------------------------------
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        if event.input.id != "f-save":
+            self.refresh_preview()
+
+    @on(Select.Changed, "#f-env")
+    def _env_changed(self, event: Select.Changed) -> None:
+        self._show_env_rows(str(event.value))
+        self.refresh_preview()
+
+    @on(Select.Changed, "#f-template")
+    async def _template_changed(self, event: Select.Changed) -> None:
+        if event.value == self.info.name:
+            return
+        self.info = template_info(str(event.value))
+        self.sub_title = f"job script: {self.info.title}"
+        spec = self.info.default_spec()
+        for key, _ in DIRECTIVE_ROWS + [("command", "")]:
+            self.query_one(f"#f-{key}", Input).value = getattr(spec, key)
+        self.query_one("#f-save", Input).value = str(self._default_path())
+        await self._mount_extras(spec)
+        self._show_directive_rows()
+        self.refresh_preview()
+
+    def on_descendant_focus(self, event) -> None:
+        self._explain(event.widget)
+
+    def _explain(self, widget) -> None:
+        key = (getattr(widget, "id", None) or "")[2:].replace("extras-", "extras.", 1)
+        text = field_help(key, self.current_spec(), self.info, self.limits)
+        self.query_one("#script-explain", Static).update(text)
+
+    # ---- actions ------------------------------------------------------------------------------
+    def _ready(self) -> bool:
+        """True when the script is valid; otherwise say so and focus the first bad field."""
+        self.refresh_preview()
+        if not self.errors:
+            return True
+        first = next(iter(self.errors))
+        self.notify(f"fix {first}: {self.errors[first]}", title="Not saved", severity="error")
+        found = self.query(f"#f-{first.replace('extras.', 'extras-', 1)}")
+        if found:
+            found.first().focus()
+        return False
+
+    def action_save(self) -> None:
+        if not self._ready():
+            return
+        path = self._save_target()
+        if path is None:
+            return
+        if path.exists():
+            self._confirm_overwrite(path, lambda: self._write(path))
+        else:
+            self._write(path)
+
+    def _confirm_overwrite(self, path: Path, then) -> None:
+        from tui.dialogs.confirm import ConfirmDialog
+
+        self.app.push_screen(ConfirmDialog("Overwrite?", f"{path} exists. Replace it with this script?",
+                                           yes="Overwrite", no="Keep it"),
+                             callback=lambda yes: then() if yes else None)
+
+    def _save_target(self) -> Path | None:
+        """The 'save as' path (relative names go to the workspace), or None after saying why."""
+        raw = self.query_one("#f-save", Input).value.strip()
+        if not raw:
+            self.notify("give a file name in 'save as'", severity="error")
+            return None
+        path = Path(raw).expanduser()
+        return path if path.is_absolute() else self._default_path().parent / path
+
+    def _write(self, path: Path) -> bool:
+        from tui.fsutil import atomic_write_text
+
+        try:
+            atomic_write_text(path, self.script_text)
+        except OSError as exc:
+            self.notify(f"cannot write {path}: {exc.strerror or exc}", title="Not saved", severity="error")
+            return False
+        self.saved_path = path
+        self.notify(f"saved {path}", title="Saved")
+        return True
+
+    # Hooks for the cluster: both write the script, then hand it to the backend in a worker.
+    def action_test_on_cluster(self) -> None:
+        """`sbatch --test-only`: the estimated start, or the scheduler's own error with a hint."""
+        self._to_backend(test_only=True)
+
+    def action_submit(self) -> None:
+        """Submit the saved script through the backend; the job id comes back in a notification."""
+        self._to_backend(test_only=False)
+
+    def _to_backend(self, test_only: bool) -> None:
+        if not self._ready():
+            return
+        path = self._save_target()
+        if path is None:
+            return
+        if not test_only and path.exists() and _read(path) != self.script_text:
+            self._confirm_overwrite(path, lambda: self._write(path) and self._start_backend(path, False))
+        elif test_only or self._write(path):
+            self._start_backend(path, test_only)
+
+    def _start_backend(self, path: Path, test_only: bool) -> bool:
+        self.query_one("#script-status", Static).update("asking the scheduler...")
+        self._backend_worker(self.script_text, path, test_only)
+        return True
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _backend_worker(self, text: str, path: Path, test_only: bool) -> None:
+        import tempfile
+
+        from tui.cluster.backend import BackendError
+        from tui.cluster.factory import make_backend
+
+        try:
+            backend = make_backend(self.app.settings)
+            if test_only and not getattr(backend, "IMPLEMENTS_TEST_ONLY", False):
+                self.post_message(ScriptSubmitted(False, f"the {backend.name} backend cannot test a script; "
+                                                  "on the cluster, sbatch --test-only does", test_only))
+                return
+            if test_only:  # test the text on screen without touching the learner's file
+                with tempfile.TemporaryDirectory() as folder:
+                    script = Path(folder) / path.name
+                    script.write_text(text, encoding="utf-8")
+                    result = backend.submit(script, path.parent, test_only=True)
+            else:
+                result = backend.submit(path, path.parent, test_only=False)
+        except BackendError as exc:
+            self.post_message(ScriptSubmitted(False, str(exc), test_only))
+            return
+        except Exception as exc:  # noqa: BLE001 - shown to the learner, never a crash
+            self.post_message(ScriptSubmitted(False, f"{type(exc).__name__}: {exc}", test_only))
+            return
+        text = result.message or "accepted" if test_only else f"submitted job {result.job_id}"
+        self.post_message(ScriptSubmitted(True, text, test_only))
+
+    @on(ScriptSubmitted)
+    def _submitted(self, event: ScriptSubmitted) -> None:
+        title = "Test on cluster" if event.test_only else "Submit"
+        self.query_one("#script-status", Static).update(event.text.splitlines()[0] if event.text else "")
+        self.notify(event.text, title=title, severity="information" if event.ok else "error",
+                    timeout=15 if event.ok else 30)
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
