@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
-from tests.test_jobscript_support import bash_syntax_ok, calls, run_script
+from tests.jobscript_support import bash_syntax_ok, calls, run_script
 from tui.jobscript.parser import parse_script
 from tui.jobscript.render import InvalidSpec, render
 from tui.jobscript.spec import DIRECTIVE_FIELDS

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.test_jobscript_support import bash_syntax_ok, calls, run_script
+from tests.jobscript_support import bash_syntax_ok, calls, run_script
 from tui.jobscript.lint import lint_script
 from tui.jobscript.parser import parse_script
 from tui.jobscript.render import InvalidSpec, list_templates, quote, render
