@@ -85,8 +85,9 @@ def test_optuna_workers_share_the_journal(tmp_path):
     spec = template_info("optuna_workers").default_spec()
     result = run_script(render("optuna_workers", spec), tmp_path)
     assert result.returncode == 0, result.stderr
-    assert calls(tmp_path) == [["python", "optuna_worker.py", "--journal", "runs/optuna/study.journal",
-                                "--study", "digits-mlp", "--n-trials", "10"]]
+    assert calls(tmp_path) == [["python", "-m", "tui.runtime.optuna_worker", "--run-dir", "runs/optuna",
+                                "--objective", "objective.py", "--n-trials", "40", "--timeout", "3000",
+                                "--pruner", "median", "--seed", "0", "--study-name", "digits-mlp"]]
 
 
 def test_apptainer_command_runs_inside_the_container(tmp_path):

@@ -12,6 +12,7 @@ from tui.checks.subproc import DEFAULT_TIMEOUT_S
 # exercise id -> module with CHECK_IDS, CODE_FILES and run(ctx) -> list[CheckResult]
 CHECK_MODULES: dict[str, str] = {
     "01": "tui.checks.ex01",
+    "02": "tui.checks.ex02",
 }
 
 

@@ -56,11 +56,13 @@ TEMPLATES: dict[str, TemplateInfo] = {info.name: info for info in (
     TemplateInfo("optuna_workers.sh.j2", "Optuna workers sharing one study journal", True,
                  {"job_name": "optuna", "time": "01:00:00", "cpus_per_task": "2", "mem": "4G", "array": "0-3",
                   "output": "logs/%x-%A_%a.out",
-                  "command": 'python optuna_worker.py --journal "$STUDY_JOURNAL" --study "$STUDY_NAME" '
-                             '--n-trials "$N_TRIALS"'},
+                  "command": 'python -m tui.runtime.optuna_worker --run-dir "$RUN_DIR" --objective objective.py '
+                             '--n-trials "$N_TRIALS" --timeout 3000 --pruner "$PRUNER" --seed 0 '
+                             '--study-name "$STUDY_NAME"'},
                  {"run_dir": Extra("runs/optuna", "path", "folder of the run; the journal lives in it"),
                   "study_name": Extra("digits-mlp", "name", "the Optuna study every worker joins"),
-                  "n_trials": Extra("10", "count", "trials each worker runs")},
+                  "n_trials": Extra("40", "count", "trials of the whole study (all workers together)"),
+                  "pruner": Extra("median", "name", "pruner: median, sha, hyperband or none")},
                  ("array", "command")),
     TemplateInfo("hq_workers.sh.j2", "HyperQueue workers inside an allocation", True,
                  {"job_name": "hq-worker", "time": "01:00:00", "cpus_per_task": "4", "mem": "8G",
