@@ -153,6 +153,9 @@ async def test_from_a_lesson_to_its_view_and_its_questions(tmp_path):
         await pilot.pause()
         await pilot.press("v")
         await pilot.pause()
+        assert type(app.screen).__name__ == "ChoiceDialog"  # the lesson has a view and a quiz
+        await pilot.press("enter")
+        await pilot.pause()
         assert type(app.screen).__name__ == "OverheadScreen"
         await pilot.press("c")
         await pilot.pause()

@@ -1,0 +1,233 @@
+"""The trials screen (live): learning curves, slices per hyperparameter, the table, the best configuration.
+
+A timer starts one exclusive thread worker that tails the run and posts a snapshot; the
+handler draws it and re-arms the timer, so reads never overlap. `trials:01` follows the
+latest run of exercise 01 in the workspace (a run submitted later is picked up);
+`trials:PATH` follows one run folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from tui.screens.trials_data import METRIC, MAX_CURVES, RunSnapshot, RunWatcher, TrialView
+from tui.widgets.curves import CurvePlot, Series
+from tui.widgets.slice_panel import SlicePanel
+from tui.widgets.trials_table import TrialsTable, format_value
+
+NO_RUN = "no run yet: submit the job first"
+TABS = ("curves", "slices", "table")
+
+
+@dataclass
+class TrialsUpdated(Message):
+    """Posted by the tail worker: a new snapshot (None: nothing changed) or an error."""
+
+    snapshot: RunSnapshot | None
+    error: str = ""
+
+
+def curve_series(snapshot: RunSnapshot, metric: str = METRIC) -> list[Series]:
+    """One line per trial: finished grey, running cyan, failed/pruned red, the best on top in orange."""
+    best = snapshot.best
+    trials = [t for t in snapshot.trials if t.curve and (best is None or t.id != best.id)]
+    trials = sorted(trials, key=lambda t: -(t.best or 0.0))[:MAX_CURVES]
+    colors = {"complete": "gray", "running": "cyan"}
+    # no legend: plotext puts it top left, right over the best curve. Running trials are cyan,
+    # failed or pruned ones red (the summary line counts them).
+    series = [Series("", [p[0] for p in t.curve], [p[1] for p in t.curve], color=colors.get(t.status, "red"))
+              for t in trials]
+    if best is not None and best.curve:
+        series.append(Series("", [p[0] for p in best.curve], [p[1] for p in best.curve],
+                             marker="hd", color="orange"))
+    return series
+
+
+def epoch_ticks(snapshot: RunSnapshot) -> tuple[list[float], list[str]] | None:
+    """Whole-number epoch ticks (plotext's own would read 5.8, 10.5, ...)."""
+    last = max((p[0] for t in snapshot.trials for p in t.curve), default=0)
+    if last < 1:
+        return None
+    step = max(1, round(last / 5))
+    ticks = [float(e) for e in range(step if step > 1 else 1, int(last) + 1, step)]
+    return ticks, [str(int(t)) for t in ticks]
+
+
+def best_text(best: TrialView | None, metric: str = METRIC) -> str:
+    """The best configuration, one hyperparameter a line."""
+    if best is None:
+        return "best configuration\n\nno trial has reported\n" + metric + " yet"
+    lines = [f"best: trial {best.id}", f"{metric} {best.best:.4f}", f"at epoch {best.best_step}",
+             f"state {best.status}", ""]
+    lines += [f"{k:<13}{format_value(v)}" for k, v in best.params.items()]
+    return "\n".join(lines)
+
+
+class TrialsScreen(Screen):
+    """1/2/3 curves, slices, table; n/p next hyperparameter; s sort by the cursor's column."""
+
+    CSS_PATH = "trials.tcss"
+    POLL_S = 2.0
+    BINDINGS = [
+        Binding("1", "tab('curves')", "Curves", show=False),
+        Binding("2", "tab('slices')", "Slices", show=False),
+        Binding("3", "tab('table')", "Table", show=False),
+        Binding("n", "param(1)", "Next param"),
+        Binding("p", "param(-1)", "Prev param", show=False),
+        Binding("s", "sort", "Sort"),
+        Binding("r", "reload", "Refresh"),
+        Binding("escape,backspace", "back", "Back"),
+    ]
+
+    def __init__(self, target: str = "01") -> None:
+        super().__init__()
+        self.target = target
+        self.snapshot = RunSnapshot(None)
+        self.param_index = 0
+        self.updates = 0  # snapshots drawn (tests wait on it)
+        self._watcher: RunWatcher | None = None
+        self._timer = None
+
+    @classmethod
+    def from_arg(cls, arg: str | None) -> "TrialsScreen":
+        """`trials:01` (an exercise's latest run) or `trials:PATH` (a run folder, which may not exist yet)."""
+        if arg and ("/" in arg or arg.startswith((".", "~"))):
+            return cls(arg)
+        from tui.course.catalog import bundled_catalog
+
+        return cls(bundled_catalog().exercise(arg or "01").id)  # KeyError names the valid ones
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(NO_RUN, id="trials-summary")
+        with TabbedContent(id="trials-tabs"):
+            with TabPane("1 Curves", id="curves"):
+                with Horizontal(id="trials-curves-row"):
+                    yield CurvePlot(id="trials-curves")
+                    yield Static(best_text(None), id="trials-best")
+            with TabPane("2 Slices", id="slices"):
+                yield SlicePanel(id="trials-slices")
+            with TabPane("3 Table", id="table"):
+                yield TrialsTable(id="trials-table")
+                yield Static("", id="trials-row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._watcher = self._make_watcher()
+        self._draw()
+        self._tail()
+
+    def _make_watcher(self) -> RunWatcher:
+        if "/" in self.target or self.target.startswith((".", "~")):
+            return RunWatcher(run_dir=Path(self.target).expanduser())
+        item = self.app.catalog.exercise(self.target)
+        return RunWatcher(exercise_dir=Path(self.app.settings.workspace) / item.dir)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="trials-tail")
+    def _tail(self) -> None:
+        from textual.worker import get_current_worker
+
+        try:
+            snapshot = self._watcher.refresh()
+        except Exception as exc:  # a broken file must not stop the updates: say so, retry later
+            snapshot, error = None, f"{type(exc).__name__}: {exc}"
+        else:
+            error = ""
+        if not get_current_worker().is_cancelled:
+            self.post_message(TrialsUpdated(snapshot, error))
+
+    @on(TrialsUpdated)
+    def _updated(self, message: TrialsUpdated) -> None:
+        if message.snapshot is not None:
+            self.snapshot = message.snapshot
+            self.updates += 1
+            self._draw()
+        if message.error:
+            self.query_one("#trials-summary", Static).update(f"cannot read the run: {message.error}")
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(self.POLL_S, self._tail)  # re-armed: reads never overlap
+
+    def _draw(self) -> None:
+        snap = self.snapshot
+        self.query_one("#trials-summary", Static).update(self._summary())
+        plot = self.query_one("#trials-curves", CurvePlot)
+        title = f"{METRIC} per epoch (best: thick)" if snap.trials else \
+            ("no trials yet" if snap.run_dir else NO_RUN)
+        plot.show(curve_series(snap), title=title, xlabel="epoch", xticks=epoch_ticks(snap))
+        self.query_one("#trials-best", Static).update(best_text(snap.best))
+        self.query_one(TrialsTable).show_frame(snap.frame, snap.param_names, METRIC)
+        self._draw_slice()
+        self._show_row()
+
+    def _summary(self) -> str:
+        snap = self.snapshot
+        if snap.run_dir is None:
+            return self._no_run()
+        counts = "".join(f", {n} {s}" for s, n in sorted(snap.counts().items()))
+        best = snap.best
+        tail = f" │ best {best.id} {best.best:.3f}" if best else ""  # fits 80 columns with 3 states
+        return f"{snap.run_dir.name}: {len(snap.trials)} trials{counts}{tail}"
+
+    def _no_run(self) -> str:
+        where = Path(self.target).name if self._watcher and self._watcher.fixed else \
+            f"{self.app.catalog.exercise(self.target).dir}/runs"
+        return f"{NO_RUN} (watching {where})"
+
+    def _draw_slice(self) -> None:
+        names = self.snapshot.param_names
+        panel = self.query_one(SlicePanel)
+        if not names:
+            panel.show_message(self._no_run() if self.snapshot.run_dir is None else "no hyperparameters yet")
+            return
+        self.param_index %= len(names)
+        position = f"[{self.param_index + 1}/{len(names)}, n next]"
+        panel.show(self.snapshot, names[self.param_index], METRIC, position)
+
+    @on(DataTable.CellHighlighted, "#trials-table")
+    def _show_row(self) -> None:
+        table = self.query_one(TrialsTable)
+        row = self.query_one("#trials-row", Static)
+        if not table.row_count:
+            row.update(self._no_run() if self.snapshot.run_dir is None else "no trials yet")
+            return
+        trial_id = table.sorted_ids()[table.cursor_row]
+        trial = next((t for t in self.snapshot.trials if t.id == trial_id), None)
+        if trial is not None:
+            acc = f"best {METRIC} {trial.best:.4f} at epoch {trial.best_step}" if trial.best is not None else \
+                f"no {METRIC} yet"
+            reason = f" │ {trial.reason}" if trial.reason else ""
+            row.update(f"trial {trial.id} {trial.status}: {len(trial.curve)} epochs, {acc}{reason}")
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "table":  # arrows and s then work on the table straight away
+            self.query_one(TrialsTable).focus()
+
+    def action_param(self, delta: int) -> None:
+        self.param_index += delta
+        self.query_one(TabbedContent).active = "slices"
+        self._draw_slice()
+
+    def action_sort(self) -> None:
+        self.query_one(TabbedContent).active = "table"
+        self.notify(self.query_one(TrialsTable).sort_by_cursor(), timeout=2)
+
+    def action_reload(self) -> None:
+        self._tail()
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()

@@ -1,0 +1,116 @@
+"""Plain data behind the trials screen, built in its worker thread (no textual, no plotting here).
+
+`RunWatcher` finds the run (a fixed folder, or the latest run of an exercise folder, which
+may appear only later), tails it and returns a `RunSnapshot` when something changed. The
+snapshot copies what the screen draws, so the UI thread never touches the tailer.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+METRIC = "val_acc"
+MAX_CURVES = 120  # plotext slows down with hundreds of lines; the best ones are drawn
+
+
+@dataclass(frozen=True)
+class TrialView:
+    """One trial as the screen draws it."""
+
+    id: str
+    status: str
+    params: dict[str, Any]
+    curve: tuple[tuple[float, float], ...]  # (step, metric) per epoch so far
+    best: float | None
+    best_step: int | None
+    reason: str = ""
+
+
+@dataclass
+class RunSnapshot:
+    """What the screen shows of one run at one moment."""
+
+    run_dir: Path | None
+    trials: list[TrialView] = field(default_factory=list)
+    frame: Any = None  # the pandas trials table (tui.results.table), None without trials
+    param_names: list[str] = field(default_factory=list)
+
+    @property
+    def best(self) -> TrialView | None:
+        scored = [t for t in self.trials if t.best is not None]
+        return max(scored, key=lambda t: t.best) if scored else None
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for t in self.trials:
+            out[t.status] = out.get(t.status, 0) + 1
+        return out
+
+
+def _view(rec, metric: str) -> TrialView:
+    curve = tuple((float(m.get("step", i + 1)), float(m[metric])) for i, m in enumerate(rec.metrics)
+                  if isinstance(m.get(metric), (int, float)) and isinstance(m.get("step", 0), (int, float)))
+    best, step = rec.best(metric)
+    return TrialView(rec.id, rec.status, dict(rec.params or {}), curve, best, step,
+                     str((rec.result or {}).get("reason", "") or ""))
+
+
+class RunWatcher:
+    """Tails one run: `run_dir` fixed, or the latest under `exercise_dir/runs` (re-found each time)."""
+
+    def __init__(self, run_dir: Path | None = None, exercise_dir: Path | None = None, metric: str = METRIC):
+        self.fixed = Path(run_dir) if run_dir is not None else None
+        self.exercise_dir = Path(exercise_dir) if exercise_dir is not None else None
+        self.metric = metric
+        self.tailer = None
+        self._lock = threading.Lock()  # a cancelled worker may still be reading when the next starts
+        self._shown: tuple[Path | None, int] | None = None
+
+    def find_run(self) -> Path | None:
+        if self.fixed is not None:
+            return self.fixed if self.fixed.is_dir() else None
+        from tui.results.runs import latest_run
+
+        return latest_run(self.exercise_dir) if self.exercise_dir is not None else None
+
+    def refresh(self) -> RunSnapshot | None:
+        """Read what is new; a snapshot when something changed since the last call, else None."""
+        with self._lock:
+            run = self.find_run()
+            if run is None:
+                self.tailer = None
+            elif self.tailer is None or self.tailer.run_dir != run:
+                from tui.results.tailer import RunTailer
+
+                self.tailer = RunTailer(run)
+            if self.tailer is not None:
+                self.tailer.refresh()
+            state = (run, self.tailer.version if self.tailer else -1)
+            if state == self._shown:
+                return None
+            self._shown = state
+            return self._snapshot(run)
+
+    def _snapshot(self, run: Path | None) -> RunSnapshot:
+        if self.tailer is None or not self.tailer.trials:
+            return RunSnapshot(run)
+        from tui.results.table import TrialTable
+
+        table = TrialTable(self.tailer, self.metric)
+        trials = [_view(rec, self.metric) for rec in self.tailer.records()]
+        return RunSnapshot(run, trials, table.frame(), ordered(table.param_names(varying_only=True)))
+
+
+def ordered(names: list[str]) -> list[str]:
+    """The search space's order first (lr, batch_size, ...), then any others as found.
+
+    Only hyperparameters that vary between trials are listed: the runtime's fixed defaults
+    (epochs, depth, ...) would crowd the table and give flat slices.
+    """
+    from tui.runtime.space import RANDOM_SEARCH_SPACE
+
+    rank = {p.name: i for i, p in enumerate(RANDOM_SEARCH_SPACE)}
+    return sorted(names, key=lambda n: (rank.get(n, len(rank)), names.index(n)))
