@@ -180,7 +180,7 @@ async def test_login_node_helper_hides_the_resource_fields(tmp_path):
         screen = app.screen
         assert not screen.query_one("#row-time").display
         assert screen.focused is screen.query_one("#f-command", Input)
-        assert "submit --array=0-999" in screen.script_text
+        assert "submit --array=0-127" in screen.script_text
         assert parse_script(screen.script_text).occurrences == []
         screen.query_one("#f-template", Select).value = "hq_workers.sh.j2"
         await pilot.pause()

@@ -13,6 +13,7 @@ from tui.checks.subproc import DEFAULT_TIMEOUT_S
 CHECK_MODULES: dict[str, str] = {
     "01": "tui.checks.ex01",
     "02": "tui.checks.ex02",
+    "03": "tui.checks.ex03",
 }
 
 

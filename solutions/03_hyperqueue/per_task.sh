@@ -1,0 +1,13 @@
+#!/bin/bash
+#SBATCH --job-name=tiny-per-task
+#SBATCH --array=0-31
+#SBATCH --cpus-per-task=1
+#SBATCH --mem=2G
+#SBATCH --time=00:05:00
+#SBATCH --output=logs/%x-%A_%a.out
+# Way 1: one SLURM array task per tiny task. Every task waits for the scheduler, starts
+# Python, imports torch and warms up, all for 0.1 s of measuring.
+# Submit from this folder (mkdir -p logs first): hptune-tui submit per_task.sh
+# Set up the environment here if your cluster needs it (module load ..., source venv/bin/activate).
+set -euo pipefail
+python tiny_task.py --run-dir runs/per-task --task "$SLURM_ARRAY_TASK_ID"

@@ -1,0 +1,109 @@
+"""Running tiny tasks (one per process, or a worker loop) and the figures computed from their files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tui.results.tiny_stats import TaskRecord, gantt_bars, load_tasks, max_concurrency, summarize
+from tui.runtime import tiny_tasks
+
+SWEEP = [{"batch_size": b, "threads": 1, "packing": False, "budget_s": 0.001, "warmup": 0} for b in (1, 2, 4)]
+
+
+def _fake_measure(batch_size, **_):
+    if batch_size == 2:
+        raise RuntimeError("out of memory, say")
+    return {"seq_per_s": 100.0 * batch_size, "peak_mem_gb": 0.1, "timed_s": 0.001}
+
+
+def test_worker_loop_writes_one_result_per_task_and_survives_a_failure(tmp_path):
+    failed = tiny_tasks.run_loop(tmp_path, SWEEP, _fake_measure)
+    assert failed == 1
+    records, broken = load_tasks(tmp_path)
+    assert broken == [] and [r.task for r in records] == [0, 1, 2]
+    assert [r.status for r in records] == ["complete", "failed", "complete"]
+    assert {r.mode for r in records} == {"worker_loop"}
+    stats = summarize(records)
+    assert stats["complete"] == 2 and stats["failed"] == 1 and stats["lanes"] == 1
+    assert stats["best"]["task"] == 2 and stats["best"]["seq_per_s"] == 400.0
+    result = json.loads((tmp_path / "trials" / "00001" / "result.json").read_text())
+    assert "out of memory" in result["reason"]
+
+
+def test_main_runs_the_task_from_the_environment(tmp_path, monkeypatch):
+    tiny_tasks.save_sweep(tmp_path, SWEEP)
+    monkeypatch.setenv("HQ_TASK_ID", "2")
+    assert tiny_tasks.main(["--run-dir", str(tmp_path), "--engine", "toy"]) == 0
+    result = json.loads((tmp_path / "trials" / "00002" / "result.json").read_text())
+    assert result["status"] == "complete" and result["mode"] == "hyperqueue" and result["seq_per_s"] > 0
+    assert result["launched"] <= result["started"] <= result["ended"]
+
+
+def test_main_refuses_a_task_outside_the_sweep_and_a_missing_sweep(tmp_path, capsys):
+    assert tiny_tasks.main(["--run-dir", str(tmp_path), "--task", "0"]) == 2
+    assert "sweep.json is missing" in capsys.readouterr().err
+    tiny_tasks.save_sweep(tmp_path, SWEEP)
+    assert tiny_tasks.main(["--run-dir", str(tmp_path), "--task", "7"]) == 2
+    assert "not in the sweep (0-2)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["", "{}", "[]", "[1, 2]", "not json"])
+def test_a_bad_sweep_file_is_refused_with_its_path(tmp_path, text):
+    (tmp_path / "sweep.json").write_text(text)
+    with pytest.raises(ValueError, match="sweep.json"):
+        tiny_tasks.load_sweep(tmp_path)
+
+
+def test_a_given_sweep_is_recorded_once_and_not_overwritten(tmp_path):
+    tiny_tasks.save_sweep(tmp_path, SWEEP)
+    tiny_tasks.save_sweep(tmp_path, SWEEP[:1])
+    assert tiny_tasks.load_sweep(tmp_path) == SWEEP
+    with pytest.raises(ValueError):
+        tiny_tasks.save_sweep(tmp_path / "x", [])
+
+
+def test_process_start_time_is_before_now():
+    import time
+
+    assert time.time() - 600 < tiny_tasks.process_start_time() <= time.time()
+
+
+def _rec(task, launched, ended, timed=0.5, status="complete", speed=1.0):
+    return TaskRecord(task, status, launched, ended - timed, ended, timed, speed, 0.1, {"i": task})
+
+
+def test_figures_of_two_lanes():
+    records = [_rec(0, 0, 1), _rec(1, 0, 1), _rec(2, 1, 2), _rec(3, 1, 2, speed=9.0)]
+    assert max_concurrency(records) == 2
+    stats = summarize(records)
+    assert stats["tasks_per_s"] == pytest.approx(2.0) and stats["wall_s"] == pytest.approx(2.0)
+    # 2 lanes x 2 s = 4 slot-seconds, 2 of them measuring: 0.5 s of overhead per task
+    assert stats["overhead_per_task_s"] == pytest.approx(0.5)
+    assert stats["best"]["task"] == 3
+    assert summarize(records, submitted=-2.0)["tasks_per_s"] == pytest.approx(1.0)
+
+
+def test_gantt_bars_split_overhead_from_work_and_reuse_free_lanes():
+    bars = gantt_bars([_rec(0, 10, 11), _rec(1, 10, 11), _rec(2, 11, 12)])
+    assert {(b.lane, b.kind, b.start, b.end) for b in bars} == {
+        (0, "import", 0, 0.5), (0, "trial", 0.5, 1), (1, "import", 0, 0.5), (1, "trial", 0.5, 1),
+        (0, "import", 1, 1.5), (0, "trial", 1.5, 2)}
+    assert gantt_bars([]) == []
+
+
+def test_no_finished_tasks_and_broken_files(tmp_path):
+    assert summarize([])["tasks_per_s"] == 0.0 and summarize([])["best"] is None
+    (tmp_path / "trials" / "00000").mkdir(parents=True)
+    (tmp_path / "trials" / "00000" / "result.json").write_text("{half")
+    records, broken = load_tasks(tmp_path)
+    assert records == [] and broken[0].endswith("result.json")
+
+
+def test_gantt_schedule_counts_lanes_for_the_widget():
+    from tui.results.tiny_stats import gantt_schedule
+
+    schedule = gantt_schedule([_rec(0, 0, 1), _rec(1, 0, 2), _rec(2, 1, 2)])
+    assert schedule.lanes == 2 and schedule.makespan == 2 and schedule.jobs == 3
+    assert schedule.utilisation == pytest.approx(1.5 / 4)
