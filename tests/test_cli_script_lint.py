@@ -22,7 +22,7 @@ def test_script_accepts_the_file_name_and_lists_templates(capsys):
     listing = capsys.readouterr().out
     for name in ("single", "array", "optuna_workers", "hq_workers", "hq_server"):
         assert name in listing
-    assert "run_dir=runs/random-search" in listing
+    assert "run_dir=runs" in listing
 
 
 def test_invalid_fields_exit_2_with_one_line_each(capsys):

@@ -108,7 +108,7 @@ async def test_template_and_environment_switches(tmp_path):
         screen.query_one("#f-template", Select).value = "optuna_workers.sh.j2"
         await pilot.pause()
         await pilot.pause()
-        assert screen.query_one("#f-extras-run_dir", Input).value == "runs/optuna"
+        assert screen.query_one("#f-extras-study_name", Input).value == "digits-mlp"
         assert "export STUDY_NAME=digits-mlp" in screen.script_text
         assert not screen.query_one("#row-image").display
         screen.query_one("#f-env", Select).value = "apptainer"
@@ -187,3 +187,10 @@ async def test_login_node_helper_hides_the_resource_fields(tmp_path):
         await pilot.pause()
         assert screen.query_one("#row-time").display
         assert "worker start" in screen.script_text
+
+
+async def test_form_opened_for_an_exercise_saves_its_job_script(tmp_path):
+    app = app_for(tmp_path / "ws", start_screen="script:array@01", resume=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#f-save", Input).value == str(tmp_path / "ws" / "01_random_search" / "job.sh")

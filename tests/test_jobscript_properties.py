@@ -118,7 +118,7 @@ def run_and_check(template, target, value, spec, text, workdir):
         assert recorded == [["apptainer", "exec", value, "bash", "-c", "true"]]
     elif target.startswith("extras.") and template in COMMANDS:
         assert result.returncode == 0, result.stderr
-        run_dir = spec.extras["run_dir"]
+        run_dir = spec.extras["run_dir"] + "/local"  # no SLURM job id here: the run folder is <run_dir>/local
         expected = [run_dir] + ([f"{run_dir}/study.journal", spec.extras["study_name"], spec.extras["n_trials"]]
                                 if template == "optuna_workers.sh.j2" else [])
         assert recorded == [["python"] + expected]

@@ -75,17 +75,18 @@ def test_environment_setups():
 
 def test_array_script_runs_the_command_per_task(tmp_path):
     spec = template_info("array").default_spec()
-    result = run_script(render("array", spec), tmp_path, {"SLURM_ARRAY_TASK_ID": "7"})
+    result = run_script(render("array", spec), tmp_path, {"SLURM_ARRAY_TASK_ID": "7", "SLURM_ARRAY_JOB_ID": "41"})
     assert result.returncode == 0, result.stderr
-    assert calls(tmp_path) == [["python", "sample_and_train.py", "--trial", "7", "--run-dir", "runs/random-search"]]
-    assert (tmp_path / "cwd" / "runs" / "random-search").is_dir()
+    assert calls(tmp_path) == [["python", "-m", "tui.runtime.random_search", "--run-dir", "runs/41", "--sampler",
+                                "sample.py", "--task-id", "7", "--seed", "0", "--epochs", "20"]]
+    assert (tmp_path / "cwd" / "runs" / "41").is_dir()
 
 
 def test_optuna_workers_share_the_journal(tmp_path):
     spec = template_info("optuna_workers").default_spec()
     result = run_script(render("optuna_workers", spec), tmp_path)
     assert result.returncode == 0, result.stderr
-    assert calls(tmp_path) == [["python", "-m", "tui.runtime.optuna_worker", "--run-dir", "runs/optuna",
+    assert calls(tmp_path) == [["python", "-m", "tui.runtime.optuna_worker", "--run-dir", "runs/local",
                                 "--objective", "objective.py", "--n-trials", "40", "--timeout", "3000",
                                 "--pruner", "median", "--seed", "0", "--study-name", "digits-mlp"]]
 

@@ -94,7 +94,7 @@ def test_from_pairs_reports_every_bad_pair_with_a_suggestion():
 def test_from_pairs_does_not_change_the_base():
     base = template_info("array").default_spec()
     JobSpec.from_pairs(["extras.run_dir=elsewhere", "modules=X"], base=base)
-    assert base.extras["run_dir"] == "runs/random-search" and base.modules == []
+    assert base.extras["run_dir"] == "runs" and base.modules == []
 
 
 def test_template_requirements_and_extras():

@@ -43,7 +43,7 @@ class TemplateInfo:
         return spec
 
 
-_RUN_DIR = Extra("runs/random-search", "path", "folder where the trials write their results")
+_RUN_DIR = Extra("runs", "path", "folder of the runs: each job writes into RUN_DIR=runs/<job id>")
 TEMPLATES: dict[str, TemplateInfo] = {info.name: info for info in (
     TemplateInfo("single.sh.j2", "one plain job", True,
                  {"job_name": "train", "time": "00:30:00", "cpus_per_task": "4", "mem": "8G",
@@ -51,7 +51,8 @@ TEMPLATES: dict[str, TemplateInfo] = {info.name: info for info in (
     TemplateInfo("array.sh.j2", "random search as a job array", True,
                  {"job_name": "random-search", "time": "00:30:00", "cpus_per_task": "2", "mem": "4G",
                   "array": "0-31%8", "output": "logs/%x-%A_%a.out",
-                  "command": 'python sample_and_train.py --trial "$SLURM_ARRAY_TASK_ID" --run-dir "$RUN_DIR"'},
+                  "command": 'python -m tui.runtime.random_search --run-dir "$RUN_DIR" --sampler sample.py '
+                             '--task-id "$SLURM_ARRAY_TASK_ID" --seed 0 --epochs 20'},
                  {"run_dir": _RUN_DIR}, ("array", "command")),
     TemplateInfo("optuna_workers.sh.j2", "Optuna workers sharing one study journal", True,
                  {"job_name": "optuna", "time": "01:00:00", "cpus_per_task": "2", "mem": "4G", "array": "0-3",
@@ -59,7 +60,7 @@ TEMPLATES: dict[str, TemplateInfo] = {info.name: info for info in (
                   "command": 'python -m tui.runtime.optuna_worker --run-dir "$RUN_DIR" --objective objective.py '
                              '--n-trials "$N_TRIALS" --timeout 3000 --pruner "$PRUNER" --seed 0 '
                              '--study-name "$STUDY_NAME"'},
-                 {"run_dir": Extra("runs/optuna", "path", "folder of the run; the journal lives in it"),
+                 {"run_dir": Extra("runs", "path", "folder of the runs: each job's journal is in runs/<job id>"),
                   "study_name": Extra("digits-mlp", "name", "the Optuna study every worker joins"),
                   "n_trials": Extra("40", "count", "trials of the whole study (all workers together)"),
                   "pruner": Extra("median", "name", "pruner: median, sha, hyperband or none")},

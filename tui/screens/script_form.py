@@ -66,17 +66,23 @@ class ScriptFormScreen(Screen):
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, template: str = "array.sh.j2") -> None:
+    def __init__(self, template: str = "array.sh.j2", exercise: str | None = None) -> None:
         super().__init__()
         self.info: TemplateInfo = template_info(template)
+        self.exercise = exercise  # an exercise id: the script is saved as that exercise's job.sh
         self.limits = ClusterLimits()
         self.errors: dict[str, str] = {}
         self.script_text = ""
 
     @classmethod
     def from_arg(cls, arg: str | None) -> "ScriptFormScreen":
-        """`export script:TEMPLATE` (array by default)."""
-        return cls(arg or "array.sh.j2")
+        """`script:TEMPLATE` (array by default) or `script:TEMPLATE@EXERCISE` (saves EXERCISE's job.sh)."""
+        template, _, exercise = (arg or "array.sh.j2").partition("@")
+        if exercise:
+            from tui.course.catalog import bundled_catalog
+
+            exercise = bundled_catalog().exercise(exercise).id  # KeyError names the valid ones
+        return cls(template or "array.sh.j2", exercise or None)
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -109,6 +115,8 @@ class ScriptFormScreen(Screen):
 
     def _default_path(self) -> Path:
         workspace = getattr(getattr(self.app, "settings", None), "workspace", None) if self.is_attached else None
+        if self.exercise and workspace:
+            return Path(workspace) / self.app.catalog.exercise(self.exercise).dir / "job.sh"
         return Path(workspace or Path.cwd()) / (self.info.name[:-len(".j2")])
 
     async def on_mount(self) -> None:
