@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 # Job states as SLURM names them; the local runner uses the same words.
+COMPLETING = "COMPLETING"  # left the queue, end not recorded yet
 PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT = (
     "PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT")
 FINISHED_STATES = frozenset({COMPLETED, FAILED, CANCELLED, TIMEOUT, "OUT_OF_MEMORY", "NODE_FAIL", "PREEMPTED",

@@ -1,0 +1,72 @@
+"""Pick the Backend from the settings: `make_backend` builds it, `describe` names it cheaply."""
+
+from __future__ import annotations
+
+import shutil
+
+from tui.cluster.backend import Backend, BackendError
+
+
+def _choice(settings, name: str | None) -> str:
+    choice = (name or getattr(settings, "backend", "auto") or "auto").lower()
+    if choice == "auto":
+        if getattr(settings, "ssh_host", ""):
+            return "ssh"
+        return "slurm" if shutil.which("sbatch") else "local"
+    if choice not in ("local", "slurm", "ssh"):
+        raise BackendError(f"unknown backend {choice!r}", "choose one of: auto, local, slurm, ssh")
+    return choice
+
+
+def make_backend(settings, name: str | None = None, force_local: bool = False, interactive=None) -> Backend:
+    """The backend named `name` (or the settings' choice): auto means ssh when a host is set,
+    slurm when sbatch is on PATH, else the local runner. `interactive` answers the ssh
+    keyboard-interactive prompts (two-factor codes); see `terminal_prompts`.
+
+    Raises:
+        BackendError: an unknown name, or ssh without a host.
+    """
+    choice = _choice(settings, name)
+    if choice == "local":
+        from tui.cluster.local import LocalBackend
+
+        return LocalBackend(settings.workspace, force=force_local)
+    if choice == "slurm":
+        from tui.cluster.slurm import SlurmBackend
+
+        return SlurmBackend()
+    host = getattr(settings, "ssh_host", "")
+    if not host:
+        raise BackendError("the ssh backend needs a host", "pass --host ALIAS or user@host[:port], or set ssh_host")
+    from tui.cluster.ssh import SshBackend
+
+    # `ssh_config` / `known_hosts` are optional settings (default ~/.ssh/config and what it names).
+    return SshBackend(host, ssh_config=getattr(settings, "ssh_config", None) or None,
+                      known_hosts=getattr(settings, "known_hosts", None) or None, interactive=interactive)
+
+
+def terminal_prompts(title: str, instructions: str, prompts: list) -> list[str]:
+    """Keyboard-interactive answers typed at the terminal (hidden unless the server asks to echo).
+
+    Nothing typed is kept: the answers go straight to the server.
+    """
+    import getpass
+    import sys
+
+    if title or instructions:
+        print("\n".join(p for p in (title, instructions) if p), file=sys.stderr)
+    return [input(text) if echo else getpass.getpass(text) for text, echo in prompts]
+
+
+def describe(settings, name: str | None = None) -> str:
+    """A short label for the status line ("local runner", "SLURM on this host", "SSH to HOST").
+
+    Cheap: looks at PATH only, runs nothing.
+    """
+    try:
+        choice = _choice(settings, name)
+    except BackendError as exc:
+        return exc.message
+    if choice == "ssh":
+        return f"SSH to {getattr(settings, 'ssh_host', '') or '?'}"
+    return "SLURM on this host" if choice == "slurm" else "local runner"

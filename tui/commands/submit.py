@@ -1,0 +1,55 @@
+"""`hptune-tui submit SCRIPT`: submit a job script; print the job id (recorded in the run's run.json)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "submit a job script to the scheduler (or the local runner); prints the job id"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("script", type=Path, help="the job script")
+    parser.add_argument("--backend", choices=["auto", "local", "slurm", "ssh"], default=argparse.SUPPRESS,
+                        help="where the job runs (default: the settings' backend)")
+    parser.add_argument("--host", default=argparse.SUPPRESS, help="login node for the ssh backend")
+    parser.add_argument("--test-only", action="store_true", help="ask when it would start; submit nothing")
+    parser.add_argument("--force-local", action="store_true",
+                        help="let the local runner run jobs even on a host with a working SLURM")
+
+
+def run(args: argparse.Namespace, settings) -> int:
+    """Submit; exit 0 with the id on stdout, 1 when the scheduler refused, 2 on bad input."""
+    from tui.cluster.backend import BackendError
+    from tui.cluster.factory import make_backend
+    from tui.cluster.tracking import record_submission, run_dir_of
+
+    script = args.script.expanduser().resolve()
+    if not script.is_file():
+        print(f"hptune-tui submit: no such script: {args.script}", file=sys.stderr)
+        return 2
+    if getattr(args, "host", None):
+        settings.ssh_host = args.host
+    try:
+        backend = make_backend(settings, getattr(args, "backend", None), force_local=args.force_local,
+                               interactive=_prompts())
+        result = backend.submit(script, script.parent, test_only=args.test_only)
+    except BackendError as exc:
+        print(f"hptune-tui submit: {exc}", file=sys.stderr)
+        return 1
+    if args.test_only:
+        print(result.message)
+        return 0
+    run_dir = run_dir_of(script)
+    if run_dir is not None:
+        record_submission(run_dir, backend.name, result.job_id, settings.ssh_host if backend.name == "ssh" else "")
+    print(result.job_id)
+    return 0
+
+
+def _prompts():
+    """Two-factor prompts at the terminal, when there is one to ask at."""
+    from tui.cluster.factory import terminal_prompts
+
+    return terminal_prompts if sys.stdin.isatty() else None
