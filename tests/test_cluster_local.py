@@ -129,3 +129,21 @@ def test_pattern_and_duration_helpers():
     values = {"x": "job", "A": "12", "a": "3", "j": "15", "u": "me", "N": "node"}
     assert expand_pattern("%x-%A_%4a-%j-%u-%N-%%.out", values) == "job-12_0003-15-me-node-%.out"
     assert [format_duration(s) for s in (5, 65, 3700, 90061)] == ["0:05", "1:05", "1:01:40", "1-01:01:01"]
+
+
+def test_auto_picks_slurm_only_where_sbatch_and_a_slurm_config_exist(tmp_path, monkeypatch):
+    from tui.cluster import factory
+    from tui.settings import Settings
+
+    settings = Settings(workspace=tmp_path, backend="auto")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "sbatch").write_text("#!/bin/sh\n")
+    (bin_dir / "sbatch").chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setenv("SLURM_CONF", str(tmp_path / "missing.conf"))
+    assert factory.describe(settings) == "local runner"  # a client without a cluster
+    (tmp_path / "slurm.conf").write_text("ClusterName=x\n")
+    monkeypatch.setenv("SLURM_CONF", str(tmp_path / "slurm.conf"))
+    assert factory.describe(settings) == "SLURM on this host"
+    assert factory.describe(Settings(workspace=tmp_path, backend="auto", ssh_host="alvis")) == "SSH to alvis"

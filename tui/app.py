@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
 from typing import Iterable
 
 from textual.app import App, SystemCommand
@@ -15,21 +12,6 @@ from tui.course.catalog import Catalog, bundled_catalog
 from tui.course.progress import ProgressStore
 from tui.screens.registry import SCREENS, build_screen
 from tui.settings import Settings
-
-
-def slurm_here() -> bool:
-    """sbatch is on PATH and a SLURM config exists: a login node (cheap: no subprocess)."""
-    conf = os.environ.get("SLURM_CONF") or "/etc/slurm/slurm.conf"
-    return bool(shutil.which("sbatch")) and Path(conf).is_file()
-
-
-def backend_label(settings: Settings) -> str:
-    """Say where jobs go, cheaply (no subprocess): shown in the status line."""
-    if settings.backend == "ssh" or (settings.backend == "auto" and settings.ssh_host):
-        return f"SSH to {settings.ssh_host or '(no host set)'}"
-    if settings.backend == "slurm" or (settings.backend == "auto" and slurm_here()):
-        return "SLURM on this host"
-    return "local runner"
 
 
 class HptuneApp(App[int]):
@@ -54,7 +36,9 @@ class HptuneApp(App[int]):
 
     @property
     def backend_label(self) -> str:
-        return backend_label(self.settings)
+        from tui.cluster.factory import describe
+
+        return describe(self.settings)
 
     def on_mount(self) -> None:
         if self._start_screen and self._start_screen.partition(":")[0] != "home":

@@ -41,6 +41,8 @@ class Settings:
     account: str = ""
     partition: str = ""
     theme: str = "textual-dark"
+    ssh_config: str = ""  # default ~/.ssh/config
+    known_hosts: str = ""  # default ~/.ssh/known_hosts (and what the ssh config names)
     config_file: Path | None = None
     problems: list[str] = field(default_factory=list)
 

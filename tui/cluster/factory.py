@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 
 from tui.cluster.backend import Backend, BackendError
+
+CHOICES = ("auto", "local", "slurm", "ssh", "hyperqueue")
+
+
+def slurm_here() -> bool:
+    """sbatch is on PATH and a SLURM config exists: a login node. Cheap: no subprocess.
+
+    sbatch alone is not enough: a laptop may have the client installed without a cluster.
+    """
+    conf = os.environ.get("SLURM_CONF") or "/etc/slurm/slurm.conf"
+    return bool(shutil.which("sbatch")) and Path(conf).is_file()
 
 
 def _choice(settings, name: str | None) -> str:
@@ -12,9 +25,9 @@ def _choice(settings, name: str | None) -> str:
     if choice == "auto":
         if getattr(settings, "ssh_host", ""):
             return "ssh"
-        return "slurm" if shutil.which("sbatch") else "local"
-    if choice not in ("local", "slurm", "ssh"):
-        raise BackendError(f"unknown backend {choice!r}", "choose one of: auto, local, slurm, ssh")
+        return "slurm" if slurm_here() else "local"
+    if choice not in CHOICES:
+        raise BackendError(f"unknown backend {choice!r}", f"choose one of: {', '.join(CHOICES)}")
     return choice
 
 
@@ -35,6 +48,10 @@ def make_backend(settings, name: str | None = None, force_local: bool = False, i
         from tui.cluster.slurm import SlurmBackend
 
         return SlurmBackend()
+    if choice == "hyperqueue":  # exercise 3: hq on PATH, else the embedded LocalCluster
+        from tui.cluster.hyperqueue import HyperQueueBackend
+
+        return HyperQueueBackend(settings.workspace)
     host = getattr(settings, "ssh_host", "")
     if not host:
         raise BackendError("the ssh backend needs a host", "pass --host ALIAS or user@host[:port], or set ssh_host")
@@ -69,4 +86,4 @@ def describe(settings, name: str | None = None) -> str:
         return exc.message
     if choice == "ssh":
         return f"SSH to {getattr(settings, 'ssh_host', '') or '?'}"
-    return "SLURM on this host" if choice == "slurm" else "local runner"
+    return {"slurm": "SLURM on this host", "hyperqueue": "HyperQueue"}.get(choice, "local runner")

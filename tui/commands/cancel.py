@@ -11,7 +11,7 @@ HELP = "cancel a job or one array task (JOB_TASK)"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("job_id", help="the job id, or JOB_TASK for one array task")
-    parser.add_argument("--backend", choices=["auto", "local", "slurm", "ssh"], default=argparse.SUPPRESS,
+    parser.add_argument("--backend", choices=["auto", "local", "slurm", "ssh", "hyperqueue"], default=argparse.SUPPRESS,
                         help="where the job runs (default: the one that submitted it, else the settings')")
 
 

@@ -15,7 +15,7 @@ COLUMNS = (("job_id", "JOBID", 12), ("state", "STATE", 11), ("exit_code", "EXIT"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("job_ids", nargs="*", metavar="JOBID", help="more job ids to show (123 or 123_4)")
     parser.add_argument("--json", action="store_true", help="print a JSON list of task states")
-    parser.add_argument("--backend", choices=["auto", "local", "slurm", "ssh"], default=argparse.SUPPRESS,
+    parser.add_argument("--backend", choices=["auto", "local", "slurm", "ssh", "hyperqueue"], default=argparse.SUPPRESS,
                         help="backend for the ids given here (default: the settings')")
 
 
