@@ -81,3 +81,13 @@ class Backend(Protocol):
 def task_index(task: TaskState) -> int | None:
     """The array index of a task as an int (None for a job that is not an array task)."""
     return int(task.array_task_id) if task.array_task_id.isdigit() else None
+
+
+def read_local_file(path: Path, offset: int = 0) -> bytes:
+    """The bytes of a file on this machine from `offset` on; b"" while it does not exist yet."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            return handle.read()
+    except FileNotFoundError:
+        return b""

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from tui.cluster.backend import (CANCELLED, COMPLETED, FAILED, PENDING, RUNNING, BackendError, SubmitResult,
-                                 TaskState)
+                                 TaskState, read_local_file)
 
 HQ_STATES = {"waiting": PENDING, "running": RUNNING, "finished": COMPLETED, "failed": FAILED,
              "canceled": CANCELLED, "cancelled": CANCELLED}
@@ -232,9 +232,4 @@ class HyperQueueBackend:
             raise BackendError(f"no running HyperQueue job {job_id}: {exc}") from exc
 
     def read_file(self, path: Path, offset: int = 0) -> bytes:
-        try:
-            with open(path, "rb") as handle:
-                handle.seek(offset)
-                return handle.read()
-        except FileNotFoundError:
-            return b""
+        return read_local_file(path, offset)

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from tui.cluster import local_store as store
-from tui.cluster.backend import BackendError, SubmitResult, TaskState
+from tui.cluster.backend import BackendError, SubmitResult, TaskState, read_local_file
 from tui.cluster.local_spec import LocalSpec, expand_pattern, load_spec
 
 
@@ -170,12 +170,7 @@ class LocalBackend:
 
     def read_file(self, path: Path, offset: int = 0) -> bytes:
         """The bytes of `path` from `offset` on; b"" while it does not exist."""
-        try:
-            with open(path, "rb") as handle:
-                handle.seek(offset)
-                return handle.read()
-        except FileNotFoundError:
-            return b""
+        return read_local_file(path, offset)
 
     def job_ids(self) -> list[str]:
         """Every local job on disk (newest last): monitoring resumes after a restart."""

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 from tui.cluster import parse
-from tui.cluster.backend import COMPLETING, PENDING, BackendError, SchedulerUnavailable, SubmitResult, TaskState
+from tui.cluster.backend import (COMPLETING, PENDING, BackendError, SchedulerUnavailable, SubmitResult, TaskState,
+                                 read_local_file)
 
 Runner = Callable[[list[str], "str | None", float], "tuple[int, str, str]"]
 
@@ -95,12 +96,7 @@ class SlurmBackend:
 
     def read_file(self, path: Path, offset: int = 0) -> bytes:
         """The bytes of `path` from `offset` on; b"" while it does not exist."""
-        try:
-            with open(path, "rb") as handle:
-                handle.seek(offset)
-                return handle.read()
-        except FileNotFoundError:
-            return b""
+        return read_local_file(path, offset)
 
     def estimated_start(self, job_ids: list[str]) -> dict[str, str]:
         """Job id -> the scheduler's estimated start time, for pending jobs (`squeue --start`)."""

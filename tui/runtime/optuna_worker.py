@@ -17,7 +17,6 @@ so the trials screen reads both exercises alike. The objective trains through `f
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 import time
@@ -130,20 +129,9 @@ def make_sampler(name: str, seed: int):
 
 def load_objective(path: str | Path) -> Callable:
     """Import `objective(trial)` from a Python file; raises with the file named."""
-    path = Path(path).resolve()
-    if not path.is_file():
-        raise FileNotFoundError(f"objective file {path} does not exist")
-    spec = importlib.util.spec_from_file_location(f"learner_objective_{abs(hash(path))}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(path.parent))  # the learner's file may import its neighbours
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(path.parent))
-    objective = getattr(module, "objective", None)
-    if not callable(objective):
-        raise AttributeError(f"{path.name} defines no function objective(trial)")
-    return objective
+    from tui.runtime.learner import load_function
+
+    return load_function(path, "objective", "objective(trial)")
 
 
 def fit(trial, params: dict[str, Any], on_epoch: Callable[[dict[str, Any]], Any] | None = None) -> dict[str, Any]:

@@ -10,7 +10,6 @@ a range `A-B` (runs the tasks one after the other: handy for a local run). Witho
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -24,22 +23,11 @@ def trial_name(task_id: int) -> str:
     return f"{task_id:04d}"
 
 
-def load_sampler(path: str | Path) -> Callable[..., dict]:
+def load_sampler(path: str | Path) -> Callable:
     """Import `sample` from a Python file; raises ImportError/AttributeError with the file named."""
-    path = Path(path).resolve()
-    if not path.is_file():
-        raise FileNotFoundError(f"sampler file {path} does not exist")
-    spec = importlib.util.spec_from_file_location(f"learner_sampler_{abs(hash(path))}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(path.parent))  # the learner's file may import its neighbours
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(path.parent))
-    sample = getattr(module, "sample", None)
-    if not callable(sample):
-        raise AttributeError(f"{path.name} defines no function sample(task_id, seed=0)")
-    return sample
+    from tui.runtime.learner import load_function
+
+    return load_function(path, "sample", "sample(task_id, seed=0)")
 
 
 def draw(sample: Callable[..., dict], task_id: int, seed: int) -> dict[str, Any]:
