@@ -116,9 +116,13 @@ def embedded_tasks(job_id: str, job_dir: Path) -> list[TaskState]:
     from tui.jobscript.arrays import parse_array
 
     ended = state.get("state") in ("finished", "failed", "cancelled")
+    name = _read(job_dir / "name")  # the script's name, written at submission
     out = []
     for task_id in parse_array(str(state.get("ids", "0"))).task_ids():
         task = _embedded_task(job_id, job_dir / "tasks", task_id, ended)
+        task.name = name
+        if task.state == FAILED:  # the wrapper keeps a failed task's stderr: the jobs screen's log shows it
+            task.extra["stdout"] = str(job_dir / "logs" / f"{task_id}.err")
         if task.state == CANCELLED and state.get("error"):
             task.reason = str(state["error"])[:200]
         out.append(task)
@@ -209,6 +213,7 @@ class HyperQueueBackend:
             proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                     start_new_session=True)  # keeps running when the app exits
         (job_dir / "driver.pid").write_text(str(proc.pid))
+        (job_dir / "name").write_text(Path(command[-1]).stem)
         return f"hq{number}"
 
     def status(self, job_ids: list[str]) -> list[TaskState]:
@@ -222,6 +227,9 @@ class HyperQueueBackend:
 
     def cancel(self, job_id: str) -> None:
         """Cancel a job: `hq job cancel`, or stop the embedded job's driver (and its cluster)."""
+        if "_" in job_id:  # both `hq job cancel` and the embedded driver stop whole jobs
+            raise BackendError(f"cannot cancel the single HyperQueue task {job_id}",
+                               f"cancel the whole job {job_id.split('_')[0]} instead")
         if self.cli is not None:
             self.cli.cancel(job_id)
             return
@@ -233,3 +241,70 @@ class HyperQueueBackend:
 
     def read_file(self, path: Path, offset: int = 0) -> bytes:
         return read_local_file(path, offset)
+
+    def job_ids(self) -> list[str]:
+        """The jobs HyperQueue knows (oldest first): the embedded jobs on disk, or `hq job list`
+        ([] while no server answers), so that the jobs screen finds them after a restart."""
+        if self.cli is not None:
+            try:
+                return [str(job["id"]) for job in self.cli.jobs() if "id" in job]
+            except BackendError:
+                return []
+        if not self.root.is_dir():
+            return []
+        return [f"hq{n}" for n in sorted(int(p.name) for p in self.root.iterdir() if p.name.isdigit())]
+
+
+class WithHyperQueue:
+    """Another backend plus HyperQueue's jobs, so the jobs screen shows both: each job id goes to
+    the backend that owns it (HyperQueue's ids are known; every other id is the other backend's)."""
+
+    def __init__(self, main, hq: HyperQueueBackend, hq_ids: list[str]) -> None:
+        self.main, self.hq, self.hq_ids = main, hq, set(hq_ids)
+        self.name = main.name
+        self.IMPLEMENTS_TEST_ONLY = getattr(main, "IMPLEMENTS_TEST_ONLY", False)
+
+    def owns(self, job_id: str) -> bool:
+        """Whether a job or task id (`hq3`, `hq3_7`, or a tracked `hq` CLI id) is HyperQueue's."""
+        return job_id.split("_", 1)[0] in self.hq_ids
+
+    def submit(self, script: Path, workdir: Path, test_only: bool = False) -> SubmitResult:
+        return self.main.submit(script, workdir, test_only)
+
+    def status(self, job_ids: list[str]) -> list[TaskState]:
+        """The other backend's states, then HyperQueue's. A HyperQueue server that does not answer
+        (stopped after the exercise) leaves its tasks as last seen, rather than marking every
+        job stale on every tick."""
+        theirs = [i for i in job_ids if not self.owns(i)]
+        ours = [i for i in job_ids if self.owns(i)]
+        out = self.main.status(theirs) if theirs else []
+        try:
+            return out + (self.hq.status(ours) if ours else [])
+        except BackendError:
+            return out
+
+    def cancel(self, job_id: str) -> None:
+        (self.hq if self.owns(job_id) else self.main).cancel(job_id)
+
+    def read_file(self, path: Path, offset: int = 0) -> bytes:
+        # the embedded jobs' files are on this machine, whichever machine the other backend reads
+        inside = self.hq.embedded and Path(path).is_relative_to(self.hq.root)
+        return (self.hq if inside else self.main).read_file(path, offset)
+
+    def job_ids(self) -> list[str]:
+        return list(getattr(self.main, "job_ids", lambda: [])()) + sorted(self.hq_ids, key=_job_number)
+
+
+def _job_number(job_id: str) -> tuple[int, str]:
+    digits = job_id.removeprefix("hq")
+    return (int(digits) if digits.isdigit() else -1, job_id)
+
+
+def with_hyperqueue_jobs(backend, workspace: Path, tracked: list[str]):
+    """`backend` joined by this workspace's HyperQueue jobs (`tracked`: the ids recorded with the
+    hyperqueue backend); `backend` itself when it is HyperQueue or there are none."""
+    if backend.name == "hyperqueue":
+        return backend
+    hq = HyperQueueBackend(workspace)
+    ids = list(dict.fromkeys(list(tracked) + hq.job_ids()))
+    return WithHyperQueue(backend, hq, ids) if ids else backend
