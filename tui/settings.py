@@ -18,6 +18,7 @@ from tui.fsutil import keep_broken_copy
 ENV_PREFIX = "HPTUNE_"
 WORKSPACE_CONFIG = "hptune.toml"
 BACKENDS = ("auto", "local", "slurm", "ssh")
+TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
 def user_config_path() -> Path:
@@ -43,6 +44,7 @@ class Settings:
     theme: str = "textual-dark"
     ssh_config: str = ""  # default ~/.ssh/config
     known_hosts: str = ""  # default ~/.ssh/known_hosts (and what the ssh config names)
+    requeue_stale: bool = False  # enqueue a stale trial's parameters again after failing it
     config_file: Path | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -67,7 +69,19 @@ def _coerce(name: str, raw: Any) -> Any:
         if value not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {raw!r}")
         return value
+    if name == "requeue_stale":
+        return _boolean(raw)
     return str(raw)
+
+
+def _boolean(raw: Any) -> bool:
+    """A TOML boolean, or an environment string such as "true", "no", "1"."""
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise ValueError(f"expected true/false (or yes/no, 1/0), got {raw!r}")
 
 
 def _apply(values: dict[str, Any], source: Mapping[str, Any], where: str, problems: list[str]) -> None:

@@ -19,6 +19,7 @@ from tui.cluster.ssh_target import (AuthFailed, ConnectFailed, HostKeyMismatch, 
                                     UnknownHostKey, fingerprint, host_entry, resolve_target)
 
 # handler(title, instructions, [(prompt, echo), ...]) -> [answer, ...], as paramiko's auth_interactive.
+INTERACTIVE_AUTH_TIMEOUT_S = 300.0
 InteractiveHandler = Callable[[str, str, list], list]
 DEFAULT_KEYS = ("id_ed25519", "id_ecdsa", "id_rsa")
 
@@ -163,6 +164,8 @@ class SshConnection:
             except (paramiko.SSHException, EOFError, OSError) as exc:
                 raise ConnectFailed(f"the connection to {self.target.name} dropped during login: {exc}") from exc
         if self.interactive is not None:
+            # a person types the code: give them minutes, not paramiko's 30 s default
+            transport.auth_timeout = max(transport.auth_timeout or 0, INTERACTIVE_AUTH_TIMEOUT_S)
             try:
                 transport.auth_interactive(user, self.interactive)
                 return

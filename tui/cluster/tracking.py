@@ -4,12 +4,14 @@ after a restart or on another machine."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.fsutil import atomic_write_json, keep_broken_copy
+from tui.fsutil import atomic_write_json, atomic_write_text, keep_broken_copy
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,71 @@ def record_submission(run_dir: Path, backend: str, job_id: str, host: str = "") 
     data.update({"backend": backend, "job_id": job_id, "job_ids": ids + [job_id],
                  "host": host or socket.gethostname(), "submit_time": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
     atomic_write_json(Path(run_dir) / "run.json", data)
+
+
+SLURM_IDS = ("slurm", "ssh", "local")  # their jobs get SLURM_JOB_ID / SLURM_ARRAY_JOB_ID = the job id
+
+
+def record_submitted(script: Path, workdir: Path, backend: str, job_id: str, host: str = "",
+                     text: str | None = None) -> Path | None:
+    """Record a submission in its run folder and return that folder (None when it cannot be known).
+
+    The folder is the run the script lives in (`runs/<id>/job.sh`), else the `RUN_DIR` the script
+    sets, with the job id filled in (the templates write `RUN_DIR=runs/"$SLURM_ARRAY_JOB_ID"`):
+    that folder gets `job.sh`, the script as submitted (`text`, default the file), and run.json.
+    Only backends whose jobs see the job id as `$SLURM_ARRAY_JOB_ID` (SLURM_IDS) use the latter.
+    """
+    run_dir = run_dir_of(script)
+    if run_dir is None:
+        if backend not in SLURM_IDS:
+            return None
+        if text is None:
+            text = Path(script).read_text(encoding="utf-8", errors="replace")
+        run_dir = run_dir_in_text(text, Path(workdir), job_id)
+        if run_dir is None:
+            return None
+        run_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(run_dir / "job.sh", text)
+    record_submission(run_dir, backend, job_id, host)
+    return run_dir
+
+
+_RUN_DIR_LINE = re.compile(r"^\s*(?:export\s+)?RUN_DIR=(\S.*)$", re.MULTILINE)
+# The innermost `${NAME}`, `${NAME:-default}` or `$NAME`; expanded until none is left.
+_PARAM = re.compile(r"\$\{(\w+)(?::?-([^${}]*))?\}|\$(\w+)")
+
+
+def run_dir_in_text(text: str, workdir: Path, job_id: str) -> Path | None:
+    """The folder the script's first `RUN_DIR=...` names for job `job_id` (relative to its
+    `--chdir` or `workdir`); None when there is none or it needs more than the job's ids to expand.
+
+    Only the job id variables are known; any other variable counts only through its default.
+    """
+    match = _RUN_DIR_LINE.search(text)
+    if not match or not job_id or "$(" in match[1] or "`" in match[1]:
+        return None
+    try:
+        lexer = shlex.shlex(match[1], posix=True, punctuation_chars=";&|()<>")
+        lexer.whitespace_split = True
+        value = next(iter(lexer), "")
+    except ValueError:  # an unclosed quote
+        return None
+    from tui.cluster.backend import BackendError
+    from tui.cluster.local_spec import read_directives
+
+    try:
+        options = read_directives(text)
+    except BackendError:
+        options = {}
+    # In an array every task has its own SLURM_JOB_ID; the submitted id is SLURM_ARRAY_JOB_ID.
+    known = {"SLURM_ARRAY_JOB_ID": job_id} if options.get("array") else {"SLURM_JOB_ID": job_id,
+                                                                         "SLURM_JOBID": job_id}
+    while value and "$" in value:
+        expanded = _PARAM.sub(lambda m: known.get(m[1] or m[3], m[2] if m[2] is not None else "\0"), value)
+        if expanded == value or "\0" in expanded:
+            return None
+        value = expanded
+    return Path(workdir) / (options.get("chdir") or "") / value if value.strip() else None
 
 
 def tracked_jobs(workspace: Path) -> list[TrackedJob]:

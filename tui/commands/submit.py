@@ -23,7 +23,7 @@ def run(args: argparse.Namespace, settings) -> int:
     """Submit; exit 0 with the id on stdout, 1 when the scheduler refused, 2 on bad input."""
     from tui.cluster.backend import BackendError
     from tui.cluster.factory import make_backend
-    from tui.cluster.tracking import record_submission, run_dir_of
+    from tui.cluster.tracking import record_submitted
 
     script = args.script.expanduser().resolve()
     if not script.is_file():
@@ -41,9 +41,9 @@ def run(args: argparse.Namespace, settings) -> int:
     if args.test_only:
         print(result.message)
         return 0
-    run_dir = run_dir_of(script)
-    if run_dir is not None:
-        record_submission(run_dir, backend.name, result.job_id, settings.ssh_host if backend.name == "ssh" else "")
+    # run.json (and, outside a run folder, a copy of the script) in the run folder the job writes to
+    host = settings.ssh_host if backend.name == "ssh" else ""
+    record_submitted(script, script.parent, backend.name, result.job_id, host)
     print(result.job_id)
     return 0
 

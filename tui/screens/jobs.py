@@ -109,13 +109,20 @@ class JobsScreen(Screen):
         """Build the backend and the job list off the UI thread, then tick."""
         from tui.cluster.factory import make_backend
         from tui.cluster.tracking import tracked_jobs
+        from tui.dialogs.two_factor import app_prompter
 
         try:
-            backend = make_backend(self.app.settings)
+            backend = make_backend(self.app.settings, interactive=app_prompter(self.app))
         except Exception as exc:  # noqa: BLE001 - shown, never a crash
             self.post_message(JobsUpdated({}, True, str(exc), time.time()))
             return
-        jobs = [j for j in tracked_jobs(self.app.settings.workspace) if j.backend in ("", backend.name)]
+        from tui.cluster.hyperqueue import with_hyperqueue_jobs
+
+        tracked = tracked_jobs(self.app.settings.workspace)
+        # jobs submitted with --backend hyperqueue show here too, whatever the settings' backend
+        backend = with_hyperqueue_jobs(backend, self.app.settings.workspace,
+                                       [j.job_id for j in tracked if j.backend == "hyperqueue"])
+        jobs = [j for j in tracked if j.backend in ("", backend.name, "hyperqueue")]
         self.run_dirs = {j.job_id: j.run_dir for j in jobs}
         ids = list(self.run_dirs) + [i for i in getattr(backend, "job_ids", lambda: [])()[-20:]
                                      if i not in self.run_dirs]
@@ -260,6 +267,9 @@ class JobsScreen(Screen):
 
     # -- actions ---------------------------------------------------------------------------
     def action_refresh(self) -> None:
+        from tui.dialogs.two_factor import app_prompter
+
+        app_prompter(self.app).ask_again()  # r after a cancelled two-factor login asks again
         if self.poller is not None:
             self.poller.poke()
             self._tick()

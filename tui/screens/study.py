@@ -129,9 +129,26 @@ class StudyScreen(Screen):
         catalog = self.app.catalog
         random_search = workspace / catalog.exercise("01").dir
         if "/" in self.target or self.target.startswith((".", "~")):
-            return StudyWatcher(run_dir=Path(self.target).expanduser(), random_search_dir=random_search)
+            return StudyWatcher(run_dir=Path(self.target).expanduser(), random_search_dir=random_search,
+                                stale=self._stale_watch())
         return StudyWatcher(exercise_dir=workspace / catalog.exercise(self.target).dir,
-                            random_search_dir=random_search)
+                            random_search_dir=random_search, stale=self._stale_watch())
+
+    def _stale_watch(self):
+        """Cross-checks RUNNING trials with the scheduler through the app's poller (see stale_watch)."""
+        from tui.dialogs.two_factor import app_prompter
+        from tui.results.stale_watch import StaleWatch
+        from tui.screens.jobs import app_poller
+        from tui.screens.study_data import SchedulerStatus
+
+        self._scheduler = SchedulerStatus(self.app.settings, self, lambda backend: app_poller(self.app, backend),
+                                          app_prompter(self.app))
+        return StaleWatch(self._scheduler, requeue=bool(self.app.settings.requeue_stale),
+                          interval=self._scheduler.interval)
+
+    def on_unmount(self) -> None:
+        if getattr(self, "_scheduler", None) is not None:
+            self._scheduler.close()  # the poller stops asking about this run's jobs
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="study-read")
     def _read(self) -> None:
@@ -150,6 +167,8 @@ class StudyScreen(Screen):
             self.snapshot = message.snapshot
             self.updates += 1
             self._draw()
+            if message.snapshot.recovered_now:
+                self.notify(message.snapshot.stale_note, title="Stale trials", severity="warning")
         if message.error:
             self.query_one("#study-summary", Static).update(f"cannot read the study: {message.error}")
         if self._timer is not None:
@@ -184,6 +203,7 @@ class StudyScreen(Screen):
         parts += [f"{counts[s]} {w}" for s, w in (("fail", "failed"), ("running", "running")) if counts[s]]
         best = view.best()
         tail = f" │ best #{best.number} {best.value:.4f}" if best else ""
+        tail = (f" │ {snap.stale_note}" if snap.stale_note else "") + tail  # before best: the line is cut at 80
         return f"{snap.run_dir.name}: {len(view.trials)} trials, {', '.join(parts)}{tail}"
 
     def _missing(self) -> str:

@@ -38,6 +38,8 @@ class StudySnapshot:
     comparison: Comparison | None = None
     now: float = 0.0  # when it was read (running trials' bars end here)
     message: str = ""  # why there is no view
+    stale_note: str = ""  # stale trials recovered so far (tui.results.stale_watch), or why not
+    recovered_now: int = 0  # trials failed by this refresh
 
 
 def find_latest(runs_parent: Path) -> Path | None:
@@ -76,7 +78,8 @@ class StudyWatcher:
     """Follows one study: `run_dir` fixed, or the latest run under `exercise_dir` (re-found each time)."""
 
     def __init__(self, run_dir: Path | None = None, exercise_dir: Path | None = None,
-                 random_search_dir: Path | None = None):
+                 random_search_dir: Path | None = None, stale=None):
+        self.stale = stale  # a tui.results.stale_watch.StaleWatch, or None: no scheduler cross-check
         self.fixed = Path(run_dir) if run_dir is not None else None
         self.exercise_dir = Path(exercise_dir) if exercise_dir is not None else None
         self.random_search_dir = Path(random_search_dir) if random_search_dir is not None else None
@@ -100,10 +103,20 @@ class StudyWatcher:
             running = self._seen is not None and self._seen[1]
             if self._seen is not None and stamp == self._seen[0] and not running:
                 return None
-            snapshot = self._snapshot(run)
+            snapshot = self._with_stale_check(run, self._snapshot(run))
             busy = snapshot.view is not None and snapshot.view.counts()["running"] > 0
             self._seen = (stamp, busy)
             return snapshot
+
+    def _with_stale_check(self, run: Path | None, snapshot: StudySnapshot) -> StudySnapshot:
+        """Fail the trials whose task has ended; re-read, so this very refresh shows them FAIL."""
+        if self.stale is None or snapshot.view is None or not snapshot.view.counts()["running"]:
+            return snapshot
+        found = self.stale.check(run, self._reader.study())
+        if found:
+            snapshot = self._snapshot(run)
+        snapshot.stale_note, snapshot.recovered_now = self.stale.note(), len(found)
+        return snapshot
 
     def _snapshot(self, run: Path | None) -> StudySnapshot:
         from tui.results.study import StudyNotFound, StudyReader
@@ -200,3 +213,43 @@ def ended_epochs(view, per_trial: int) -> tuple[int, int]:
     """Epochs the ended (complete or pruned) trials ran, and what they would have run unpruned."""
     ended = [t for t in view.trials if t.state in ("complete", "pruned")]
     return sum(len(t.intermediate) for t in ended), len(ended) * per_trial
+
+
+class SchedulerStatus:
+    """`status(job_ids)` for StaleWatch through the app's one poller: one status call per tick.
+
+    The backend is made on first use (in the screen's worker thread, never the UI's).
+
+    Args:
+        settings: the app's settings (which backend).
+        owner: who watches the ids in the poller (the screen).
+        poller_for: `poller_for(backend)` -> the app's Poller.
+        interactive: the ssh backend's two-factor callback.
+    """
+
+    def __init__(self, settings, owner, poller_for, interactive=None):
+        self.settings, self.owner, self.poller_for, self.interactive = settings, owner, poller_for, interactive
+        self.poller = None
+        self._ids: list[str] = []
+
+    def __call__(self, job_ids: list[str]) -> dict[str, str]:
+        if self.poller is None:
+            from tui.cluster.factory import make_backend
+
+            self.poller = self.poller_for(make_backend(self.settings, interactive=self.interactive))
+        if sorted(job_ids) != self._ids:  # watch() wakes the poller and forgets finished ids: only on change
+            self._ids = sorted(job_ids)
+            self.poller.watch(self.owner, list(job_ids))
+        snap = self.poller.tick()
+        if snap.stale:
+            raise RuntimeError(snap.error or "the scheduler did not answer")
+        return {key: task.state for key, task in snap.tasks.items()}
+
+    def interval(self) -> float:
+        """The poller's current interval (it backs off while nothing changes), else the setting."""
+        return self.poller.interval if self.poller is not None else float(self.settings.poll_interval)
+
+    def close(self) -> None:
+        if self.poller is not None:
+            self.poller.unwatch(self.owner)
+        self._ids = []
