@@ -24,7 +24,8 @@ MAX_PATH = 1024
 def check_name(value: str, what: str = "name") -> str:
     """Account, partition: letters, digits and _ . + - only."""
     if not NAME_RE.fullmatch(value):
-        return f"a {what} has only letters, digits and _ . + - (got {value!r})"
+        article = "an" if what[:1] in "aeiou" else "a"
+        return f"{article} {what} has only letters, digits and _ . + - (got {value!r})"
     return too_long(value, MAX_TEXT)
 
 

@@ -106,7 +106,11 @@ class LessonScreen(Screen):
         from tui.dialogs.choice import ChoiceDialog
         from tui.screens.registry import SCREENS
 
-        choices = [(spec, f"{spec.partition(':')[0]:12} {SCREENS[spec.partition(':')[0]][2]}") for spec in views]
+        def label(spec: str) -> str:
+            name = spec.partition(":")[0]
+            return f"{name:12} {SCREENS[name][2].split(' (')[0]}"  # the "(name:ARG)" usage hint is for export
+
+        choices = [(spec, label(spec)) for spec in views]
         self.app.push_screen(ChoiceDialog("Open which view?", choices),
                              lambda spec: self.app.open_screen(spec) if spec else None)
 
