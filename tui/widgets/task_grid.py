@@ -84,7 +84,7 @@ class TaskGrid(Widget, can_focus=True):
     def render(self) -> Text:
         text = Text(summary([s for _, s in self.tasks]) or "no tasks", style="bold")
         if self.tasks:  # the letters' key, in the room left on the first line
-            text.append("   P pending R running C done F failed X cancelled T timeout", style="dim")
+            text.append(" │ P pending R running C done F failed X cancelled T timeout", style="dim")
         per_row = self._per_row()
         for i, (_, state) in enumerate(self.tasks):
             if i % per_row == 0:
