@@ -9,17 +9,10 @@ from tui.cluster.local import LocalBackend
 from tui.cluster.tracking import record_submission
 from tui.widgets.log_tail import LogTail
 from tui.widgets.task_grid import TaskGrid, summary
+from tests.waiting import pilot_wait
 
 SCRIPT = ("#!/bin/bash\n#SBATCH -J screen\n#SBATCH --array=0-3%2\n#SBATCH -o logs/%x-%A_%a.out\n"
           "echo \"hello from $SLURM_ARRAY_TASK_ID\"\nsleep 30\n")
-
-
-async def wait_until(pilot, check, what, tries=100):
-    for _ in range(tries):
-        await pilot.pause(0.1)
-        if check():
-            return
-    pytest.fail(f"the jobs screen never showed {what}")
 
 
 def test_summary_counts_in_a_stable_order():
@@ -38,20 +31,20 @@ async def test_jobs_screen_shows_grid_and_log_and_cancels_after_confirmation(tmp
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             grid = app.screen.query_one(TaskGrid)
-            await wait_until(pilot, lambda: [s for _, s in grid.tasks].count("RUNNING") == 2, "two running tasks")
+            await pilot_wait(pilot, lambda: [s for _, s in grid.tasks].count("RUNNING") == 2, "two running tasks")
             assert [t for t, _ in grid.tasks] == [f"{job_id}_{i}" for i in range(4)]
             log = app.screen.query_one(LogTail)
-            await wait_until(pilot, lambda: "hello from 0" in "\n".join(log.lines), "the task's log")
+            await pilot_wait(pilot, lambda: "hello from 0" in "\n".join(log.lines), "the task's log")
             grid.focus()
             await pilot.press("right")
-            await wait_until(pilot, lambda: "hello from 1" in "\n".join(log.lines), "the second task's log")
+            await pilot_wait(pilot, lambda: "hello from 1" in "\n".join(log.lines), "the second task's log")
             await pilot.press("c")
             await pilot.press("n")  # said no: nothing cancelled
             await pilot.pause(0.3)
             assert backend.status([f"{job_id}_1"])[0].state == "RUNNING"
             await pilot.press("C")
             await pilot.press("y")
-            await wait_until(pilot, lambda: {s for _, s in grid.tasks} == {"CANCELLED"}, "the cancelled job", 150)
+            await pilot_wait(pilot, lambda: {s for _, s in grid.tasks} == {"CANCELLED"}, "the cancelled job", 150)
     finally:
         backend.cancel(job_id)
 
@@ -77,15 +70,15 @@ async def test_unknown_host_key_is_asked_and_added_only_on_yes(sshd_server, tmp_
     settings.ssh_config = str(config)  # an optional setting the factory reads when present
     app = make_app(settings, start_screen="jobs", resume=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the host-key question")
+        await pilot_wait(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the host-key question")
         assert not known.exists()
         await pilot.press("n")
         await pilot.pause(0.2)
         assert not known.exists(), "a rejected key must not be stored"
         await pilot.press("r")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question again")
+        await pilot_wait(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question again")
         await pilot.press("y")
-        await wait_until(pilot, known.exists, "known_hosts written")
+        await pilot_wait(pilot, known.exists, "known_hosts written")
     assert sshd_server.host_key_line in known.read_text()
 
 

@@ -19,6 +19,7 @@ from tui.cluster.hyperqueue import HyperQueueBackend, WithHyperQueue, with_hyper
 from tui.runtime.tiny_tasks import save_sweep
 from tui.widgets.log_tail import LogTail
 from tui.widgets.task_grid import TaskGrid
+from tests.waiting import pilot_wait
 
 TOY = f"""#!/bin/bash
 #SBATCH --array=0-5
@@ -94,14 +95,6 @@ def _wait_finished(job_dir: Path, timeout: float = 90.0) -> dict:
     pytest.fail(f"the embedded HyperQueue job in {job_dir} did not finish")
 
 
-async def wait_until(pilot, check, what, tries=150):
-    for _ in range(tries):
-        await pilot.pause(0.1)
-        if check():
-            return
-    pytest.fail(f"the jobs screen never showed {what}")
-
-
 @pytest.mark.timeout(180)
 async def test_a_hyperqueue_submission_shows_its_tasks_by_state(workspace, monkeypatch, capsys):
     monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no hq binary: the embedded LocalCluster runs the array
@@ -119,7 +112,7 @@ async def test_a_hyperqueue_submission_shows_its_tasks_by_state(workspace, monke
     app = app_for(workspace, start_screen="jobs", resume=False)  # the settings say local, not hyperqueue
     async with app.run_test(size=(80, 24)) as pilot:
         grid = app.screen.query_one(TaskGrid)
-        await wait_until(pilot, lambda: len(grid.tasks) == 6, "the six HyperQueue tasks")
+        await pilot_wait(pilot, lambda: len(grid.tasks) == 6, "the six HyperQueue tasks", tries=150)
         table = app.screen.query_one("#jobs-table", DataTable)
         assert [str(c) for c in table.get_row("hq1")][:3] == ["hq1", "toy", "C5 F1"]
         assert [s for _, s in grid.tasks] == ["COMPLETED"] * 4 + ["FAILED", "COMPLETED"]
@@ -127,5 +120,5 @@ async def test_a_hyperqueue_submission_shows_its_tasks_by_state(workspace, monke
         await pilot.press(*["right"] * 4)
         assert "hq1_4 FAILED" in str(app.screen.query_one("#jobs-detail").content)
         log = app.screen.query_one(LogTail)
-        await wait_until(pilot, lambda: "task 4 breaks on purpose" in "\n".join(log.lines), "the failed task's stderr")
+        await pilot_wait(pilot, lambda: "task 4 breaks on purpose" in "\n".join(log.lines), "the failed task's stderr", tries=150)
     assert len(list((folder / "runs" / "toy" / "trials").glob("*/result.json"))) == 5

@@ -7,8 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +15,7 @@ optuna = pytest.importorskip("optuna")
 from tests.test_optuna_worker import ROOT, SLOW, load, start_worker, wait_for_running, write_objective  # noqa: E402
 from tui.results import stale  # noqa: E402
 from tui.runtime.optuna_worker import make_storage, run_worker, trial_name  # noqa: E402
+from tests.waiting import poll as _wait  # noqa: E402
 
 TaskState = optuna.trial.TrialState
 
@@ -179,16 +178,6 @@ def objective(trial):
 """
 
 
-def _wait(check, timeout: float = 120.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.5)
-    return None
-
-
 @pytest.mark.slurm
 def test_scancel_of_a_worker_mid_trial_fails_its_trial_within_one_poll(slurm_cluster, tmp_path):
     from tui.cluster.slurm import SlurmBackend, subprocess_runner
@@ -213,7 +202,7 @@ def test_scancel_of_a_worker_mid_trial_fails_its_trial_within_one_poll(slurm_clu
         return next((t for t in trials if t.state == TaskState.RUNNING
                      and t.user_attrs.get("worker", {}).get("array_task_id") == "0"), None)
 
-    trial = _wait(hung_trial)
+    trial = _wait(hung_trial, 120)
     assert trial, f"task 0 never ran a trial\n{slurm_cluster.logs()}"
     assert stale.task_key(trial.user_attrs["worker"]) == f"{job}_0"
     done = slurm_cluster.run("scancel", f"{job}_0")

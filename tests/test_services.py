@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 
 import pytest
 
 from tests.services import fixtures
+from tests.waiting import poll as _wait_for
 
 ARRAY_SCRIPT = """\
 #!/bin/bash
@@ -27,17 +27,6 @@ def _sacct_states(cluster, job_id: str) -> dict[str, str]:
     return dict(line.split("|")[:2] for line in done.stdout.splitlines() if "|" in line)
 
 
-def _wait_for(check, timeout: float = 90.0):
-    """Poll until check() returns a true value; return it (None after the time-out)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.5)
-    return None
-
-
 @pytest.mark.slurm
 def test_array_of_four_completes_in_sacct(slurm_cluster, tmp_path):
     script = tmp_path / "array.sh"
@@ -51,7 +40,7 @@ def test_array_of_four_completes_in_sacct(slurm_cluster, tmp_path):
         states = _sacct_states(slurm_cluster, job_id)
         return states if len(states) == 4 and set(states.values()) == {"COMPLETED"} else None
 
-    states = _wait_for(all_completed)
+    states = _wait_for(all_completed, 90)
     assert states, f"sacct shows {_sacct_states(slurm_cluster, job_id)}\n{slurm_cluster.logs()}"
     assert sorted(states) == [f"{job_id}_{i}" for i in range(4)]
     for i in range(4):

@@ -22,6 +22,7 @@ from tui.results.stale_watch import StaleWatch, run_job_ids, task_states  # noqa
 from tui.runtime.optuna_worker import make_storage  # noqa: E402
 from tui.screens.study_data import StudyWatcher  # noqa: E402
 from tui.settings import load_settings  # noqa: E402
+from tests.waiting import poll as _wait
 
 TS = optuna.trial.TrialState
 ROOT = Path(__file__).resolve().parents[1]
@@ -227,16 +228,6 @@ cd {solution}
 exec {python} -m tui.runtime.optuna_worker --run-dir {run} --objective objective.py --n-trials 10 \\
     --epochs 10 --pruner none --seed 0
 """
-
-
-def _wait(check, timeout: float, step: float = 0.1):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = check()
-        if value:
-            return value
-        time.sleep(step)
-    return None
 
 
 def _trials(run_dir: Path):
