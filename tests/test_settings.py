@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from tui.settings import load_settings
 
 

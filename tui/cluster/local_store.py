@@ -16,7 +16,7 @@ import json
 import os
 from pathlib import Path
 
-from tui.fsutil import atomic_write_json, atomic_write_text  # noqa: F401 - used by the supervisor
+from tui.fsutil import atomic_write_json
 
 SUPERVISOR_MODULE = "tui.cluster.local_supervisor"
 

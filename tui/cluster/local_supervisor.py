@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from tui.cluster import local_store as store
+from tui.fsutil import atomic_write_text
 
 KILL_WAIT_S = 2.0  # between SIGTERM and SIGKILL, as SLURM's KillWait (short: these are small jobs)
 TICK_S = 0.1
@@ -108,7 +109,7 @@ def supervise(job_dir: Path) -> None:
 
 def main(argv: list[str]) -> int:
     job_dir = Path(argv[0])
-    store.atomic_write_text(job_dir / "supervisor.pid", str(os.getpid()))
+    atomic_write_text(job_dir / "supervisor.pid", str(os.getpid()))
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     supervise(job_dir)
     return 0
