@@ -25,8 +25,9 @@ def test_every_checked_exercise_is_in_the_catalog_and_can_make_a_reference_run()
     assert set(CHECK_MODULES) <= ids
     for exercise in CHECK_MODULES:
         module = check_module(exercise)
-        assert callable(getattr(module, "reference_run", None)) or getattr(module, "SELFTEST_NO_RUN", ""), \
-            f"{module.__name__} needs reference_run(folder) -> run folder (or SELFTEST_NO_RUN saying why)"
+        assert callable(getattr(module, "reference_run", None)), \
+            f"{module.__name__} needs reference_run(folder) -> run folder"
+        assert getattr(module, "REFERENCE_NEEDS", None) in (None, "slurm")
         assert module.CHECK_IDS and module.CODE_FILES
 
 
@@ -41,13 +42,15 @@ def test_starter_fails_its_checks(exercise, tmp_path):
 
 
 @pytest.mark.parametrize("exercise", sorted(CHECK_MODULES))
-def test_solution_passes_its_checks(exercise, tmp_path):
+@pytest.mark.timeout(1200)
+def test_solution_passes_its_checks(exercise, tmp_path, request):
     item = bundled_catalog().exercise(exercise)
     folder = _copy(item, "solution", tmp_path)
     module = check_module(exercise)
-    if not hasattr(module, "reference_run"):
-        pytest.skip(module.SELFTEST_NO_RUN)
-    module.reference_run(folder)  # a real, small run of the solution
+    if getattr(module, "REFERENCE_NEEDS", None) == "slurm":  # one job per task: the real test cluster
+        module.reference_run(folder, env=request.getfixturevalue("slurm_cluster").env)
+    else:
+        module.reference_run(folder)  # a real, small run of the solution
     report = run_checks(exercise, path=folder)
     assert report.passed, [(c.id, c.message) for c in report.checks if not c.passed]
 

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from tui.results.tiny_stats import load_tasks, summarize
+from tui.results.tiny_stats import load_tasks, oversubscribed, summarize
 
 
 def main(argv=None):
@@ -31,6 +31,11 @@ def main(argv=None):
               f"{'-' if overhead is None else f'{overhead:.3f} s':>14} {stats['lanes']:>5}")
         if broken:
             print(f"  {len(broken)} result files could not be read, e.g. {broken[0]}")
+        shared = oversubscribed(records)
+        if shared:
+            print(f"  warning: {len(shared)} tasks ran more threads than the CPUs they were given (task "
+                  f"{shared[0].task}: {shared[0].params['threads']} threads on {shared[0].cpus} CPU); their seq/s "
+                  "measures cores shared with other tasks: ask for one CPU per thread")
         if best is None and mode == "hyperqueue" and stats["best"]:
             best = {"run": str(run), **stats["best"]}
     if best:

@@ -1,9 +1,13 @@
 """Exercise 3: the sweep, every configuration that one tiny task measures.
 
-    python sweep.py          prints how many tasks the sweep has and the first few
+    python sweep.py                        prints how many tasks the sweep has and the first few
+    python sweep.py --hq-job hq_job.toml   writes the HyperQueue job file of the sweep: one task
+                                           per configuration, each asking for the CPUs it uses
 """
 
+import argparse
 import itertools
+from pathlib import Path
 
 BATCH_SIZES = [1, 2, 4, 8, 16, 32, 64, 128]
 THREADS = [1, 2]
@@ -24,8 +28,27 @@ def configs(gpu=False):
     raise NotImplementedError("TODO: complete configs() in sweep.py")
 
 
+def cpus(config):
+    """The CPUs a task needs: one per thread it runs (a GPU task drives its GPU from one)."""
+    return config.get("threads", 1)
+
+
+def write_hq_job(path, tasks):
+    """The HyperQueue job file: task N runs hq_tasks.sh with $HQ_TASK_ID=N on cpus(config N) CPUs."""
+    from tui.cluster.hq_jobfile import TaskSpec, write
+
+    script = str(Path(__file__).resolve().parent / "hq_tasks.sh")
+    return write(path, [TaskSpec(i, ["bash", script], cpus(c)) for i, c in enumerate(tasks)], "tiny-sweep")
+
+
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hq-job", metavar="FILE", help="write the sweep as a HyperQueue job file")
+    args = parser.parse_args()
     tasks = configs()
     print(f"{len(tasks)} tasks (ids 0-{len(tasks) - 1}); the first three:")
     for config in tasks[:3]:
         print(" ", config)
+    if args.hq_job:
+        print(f"wrote {write_hq_job(args.hq_job, tasks)}: submit it with "
+              f"`hptune-tui submit {args.hq_job} --backend hyperqueue` (or `hq job submit-file {args.hq_job}`)")

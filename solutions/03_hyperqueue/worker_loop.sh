@@ -1,12 +1,13 @@
 #!/bin/bash
 #SBATCH --job-name=tiny-loop
-#SBATCH --cpus-per-task=1
+#SBATCH --cpus-per-task=2
 #SBATCH --mem=2G
 #SBATCH --time=00:15:00
 #SBATCH --output=logs/%x-%j.out
 # Way 2: one job runs every task of the sweep in one Python process: the imports and the
 # scheduler's wait are paid once. The price: the tasks run one after another, and a crash
 # in one task's code could end them all (tiny_tasks records a failed task and goes on).
+# 2 CPUs: the sweep has tasks with 2 threads.
 # Set up the environment here if your cluster needs it (module load ..., source venv/bin/activate).
 set -euo pipefail
 python tiny_task.py --run-dir runs/loop --loop

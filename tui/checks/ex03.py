@@ -16,24 +16,23 @@ from tui.checks.result import CheckResult
 
 CHECK_IDS = ("hq.tasks", "hq.throughput", "results.best_config")
 CODE_FILES = ("tiny_task.py", "sweep.py")
-# The solution's checks need 100+ torch tasks through HyperQueue and a one-job-per-task run on a
-# real cluster: minutes of work, and on a 2-core test machine the torch import per task hides
-# HyperQueue's gain (see reference.json's note). The starter-fails half of the self-test runs.
-SELFTEST_NO_RUN = ("exercise 03's reference run needs a real cluster and minutes of torch tasks; "
-                   "bench/tiny_tasks.py measures the three ways instead")
+# The reference run submits one job per task: the self-test hands it the test cluster's environment.
+REFERENCE_NEEDS = "slurm"
 HINTS = {
     "hq.tasks": [
-        "Run the sweep through HyperQueue: `python -m tui.cluster.hq_embedded --job-dir runs/hq/hq-job "
-        "--ids 0-127 -- bash hq_tasks.sh` here, or the hq_server template on a cluster.",
+        "Run the sweep through HyperQueue: `python sweep.py --hq-job hq_job.toml`, then "
+        "`hptune-tui submit hq_job.toml --backend hyperqueue` (or `hq job submit-file hq_job.toml` on a cluster).",
         "Each task writes runs/hq/trials/<task>/result.json; a failed one says why in its `reason`.",
         "Complete measure() in tiny_task.py and configs() in sweep.py first: "
         "`python tiny_task.py --run-dir runs/try --task 0` must print no error.",
     ],
     "hq.throughput": [
         "Both runs are needed: the sweep through HyperQueue (runs/hq) and one job per task (per_task.sh).",
-        "HyperQueue saves the scheduler's cost per task, not Python's: each task still imports torch. "
-        "Where importing takes as long as the scheduler takes to start a job (a small test cluster), "
-        "the ratio stays near 1x; the worker loop's overhead per task shows what imports cost.",
+        "Give every task the CPUs its threads use (the job file from sweep.py does): a 2-thread task "
+        "on 1 CPU shares a core with its neighbour and can take a minute instead of a second. "
+        "`python report.py runs/hq` warns about such tasks.",
+        "HyperQueue saves the scheduler's cost per task, not Python's: each task still imports torch; "
+        "the worker loop's overhead per task shows what the imports cost.",
         "`python report.py runs/per-task runs/loop runs/hq` shows tasks/s and the overhead per task side by side.",
     ],
     "results.best_config": [
@@ -111,6 +110,13 @@ def check_best(exercise_dir: Path, runs: dict) -> CheckResult:
                                f"{top['seq_per_s']:.0f} seq/s; best.json says {params} at {claimed:.0f}", HINTS[cid])
     return CheckResult(cid, False, f"best.json names run {best.get('run')!r}, which is not a HyperQueue run "
                        "with finished tasks here", HINTS[cid])
+
+
+def reference_run(folder: Path, env: dict[str, str] | None = None) -> Path:
+    """The solution's real run on SLURM and the embedded HyperQueue (tui.checks.ex03_reference)."""
+    from tui.checks.ex03_reference import reference_run as run_reference
+
+    return run_reference(folder, env)
 
 
 def run(ctx: CheckContext) -> list[CheckResult]:

@@ -31,6 +31,7 @@ from tui.cluster.backend import (CANCELLED, COMPLETED, FAILED, PENDING, RUNNING,
 HQ_STATES = {"waiting": PENDING, "running": RUNNING, "finished": COMPLETED, "failed": FAILED,
              "canceled": CANCELLED, "cancelled": CANCELLED}
 _ARRAY_LINE = re.compile(r"^#SBATCH\s+(?:--array[=\s]|-a\s*)(\S+)", re.MULTILINE)
+_CPUS_LINE = re.compile(r"^#SBATCH\s+(?:--cpus-per-task[=\s]|-c\s*)(\d+)\s*$", re.MULTILINE)
 
 
 def find_hq() -> str | None:
@@ -43,6 +44,12 @@ def script_array(text: str) -> str:
     """The `--array` ids of a script's #SBATCH lines, without any %N limit ("0" when none)."""
     found = _ARRAY_LINE.findall(text)
     return found[-1].split("%", 1)[0] if found else "0"
+
+
+def script_cpus(text: str) -> int:
+    """The CPUs each task asks for: the script's `#SBATCH --cpus-per-task` (1 when none)."""
+    found = _CPUS_LINE.findall(text)
+    return max(1, int(found[-1])) if found else 1
 
 
 class HqCli:
@@ -71,12 +78,17 @@ class HqCli:
                                "start the server first: `hq server start &` (see the hq_server template)")
         return data
 
-    def submit_array(self, command: list[str], ids: str, cwd: Path, name: str, log_dir: Path) -> str:
-        """`hq submit --array IDS -- COMMAND`; returns the HyperQueue job id."""
-        out = self.call("submit", f"--array={ids}", f"--name={name}", f"--cwd={cwd}",
+    def submit_array(self, command: list[str], ids: str, cwd: Path, name: str, log_dir: Path,
+                     cpus: int = 1) -> str:
+        """`hq submit --array IDS --cpus N -- COMMAND`; returns the HyperQueue job id."""
+        out = self.call("submit", f"--array={ids}", f"--cpus={cpus}", f"--name={name}", f"--cwd={cwd}",
                         f"--stdout={log_dir}/%{{JOB_ID}}_%{{TASK_ID}}.out",
                         f"--stderr={log_dir}/%{{JOB_ID}}_%{{TASK_ID}}.err", "--", *command, cwd=cwd)
         return str(out["id"])
+
+    def submit_file(self, job_file: Path, cwd: Path) -> str:
+        """`hq job submit-file FILE` (tasks with their own requests); returns the job id."""
+        return str(self.call("job", "submit-file", str(job_file), cwd=cwd)["id"])
 
     def tasks(self, job_ids: list[str]) -> list[TaskState]:
         """Every task of the jobs (one `hq task list` call per job)."""
@@ -187,33 +199,49 @@ class HyperQueueBackend:
         return "embedded" if self.embedded else "cli"
 
     def submit(self, script: Path, workdir: Path, test_only: bool = False) -> SubmitResult:
-        """Run `bash SCRIPT` once per id of its #SBATCH --array line; returns the job id."""
+        """Run `bash SCRIPT` once per id of its #SBATCH --array line, each task with the script's
+        --cpus-per-task; or run a HyperQueue job file (`.toml`: each task its own CPUs)."""
         if test_only:
             raise BackendError("HyperQueue has no --test-only", "submit for real, or test with the slurm backend")
         script, workdir = Path(script).resolve(), Path(workdir).resolve()
+        if script.suffix == ".toml":
+            return SubmitResult(self._submit_job_file(script, workdir))
         try:
-            ids = script_array(script.read_text(encoding="utf-8"))
+            text = script.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise BackendError(f"cannot read {script}: {exc}") from exc
-        command = ["bash", str(script)]
+        ids, cpus, command = script_array(text), script_cpus(text), ["bash", str(script)]
         if self.cli is not None:
             log_dir = workdir / "logs"
             log_dir.mkdir(parents=True, exist_ok=True)
-            return SubmitResult(self.cli.submit_array(command, ids, workdir, script.stem, log_dir))
-        return SubmitResult(self._spawn_embedded(command, ids, workdir))
+            return SubmitResult(self.cli.submit_array(command, ids, workdir, script.stem, log_dir, cpus))
+        return SubmitResult(self._spawn_embedded(["--ids", ids, f"--cpus={cpus}", "--", *command], workdir,
+                                                 script.stem))
 
-    def _spawn_embedded(self, command: list[str], ids: str, workdir: Path) -> str:
+    def _submit_job_file(self, job_file: Path, workdir: Path) -> str:
+        from tui.cluster.hq_jobfile import JobFileError, read
+
+        try:
+            read(job_file)  # refuse a broken file here, with the reason, not in a detached driver
+        except JobFileError as exc:
+            raise BackendError(str(exc), "write it again (for exercise 3: python sweep.py --hq-job hq_job.toml)") \
+                from exc
+        if self.cli is not None:
+            return self.cli.submit_file(job_file, workdir)
+        return self._spawn_embedded(["--job-file", str(job_file)], workdir, job_file.stem)
+
+    def _spawn_embedded(self, args: list[str], workdir: Path, name: str) -> str:
         self.root.mkdir(parents=True, exist_ok=True)
         number = 1 + max((int(p.name) for p in self.root.iterdir() if p.name.isdigit()), default=0)
         job_dir = self.root / str(number)
         job_dir.mkdir()
-        argv = [sys.executable, "-m", "tui.cluster.hq_embedded", "--job-dir", str(job_dir), "--ids", ids]
-        argv += ([f"--cores={self.cores}"] if self.cores else []) + ["--", *command]
+        argv = [sys.executable, "-m", "tui.cluster.hq_embedded", "--job-dir", str(job_dir)]
+        argv += ([f"--cores={self.cores}"] if self.cores else []) + args
         with open(job_dir / "driver.log", "wb") as log:
             proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                     start_new_session=True)  # keeps running when the app exits
         (job_dir / "driver.pid").write_text(str(proc.pid))
-        (job_dir / "name").write_text(Path(command[-1]).stem)
+        (job_dir / "name").write_text(name)
         return f"hq{number}"
 
     def status(self, job_ids: list[str]) -> list[TaskState]:

@@ -35,6 +35,7 @@ class TaskRecord:
     host: str = ""
     pid: int = 0
     mode: str = ""
+    cpus: int = 0  # the CPUs the task was given; 0 when its result does not say
 
 
 def _record(data: dict[str, Any]) -> TaskRecord:
@@ -44,7 +45,7 @@ def _record(data: dict[str, Any]) -> TaskRecord:
                       timed_s=float(data.get("timed_s") or 0.0), seq_per_s=data.get("seq_per_s"),
                       peak_mem_gb=data.get("peak_mem_gb"), params=dict(data.get("params") or {}),
                       host=str(data.get("host", "")), pid=int(data.get("pid", 0) or 0),
-                      mode=str(data.get("mode", "")))
+                      mode=str(data.get("mode", "")), cpus=int(data.get("cpus", 0) or 0))
 
 
 def load_tasks(run_dir: str | Path) -> tuple[list[TaskRecord], list[str]]:
@@ -56,6 +57,13 @@ def load_tasks(run_dir: str | Path) -> tuple[list[TaskRecord], list[str]]:
         except (OSError, ValueError, KeyError, TypeError):
             broken.append(str(path))
     return sorted(records, key=lambda r: r.task), broken
+
+
+def oversubscribed(records: list[TaskRecord]) -> list[TaskRecord]:
+    """Tasks that ran more threads than the CPUs they were given: they shared cores with other
+    tasks, so their seq/s measures the sharing, not the configuration."""
+    return [r for r in records if r.cpus and isinstance(r.params.get("threads"), int)
+            and r.params["threads"] > r.cpus]
 
 
 def max_concurrency(records: list[TaskRecord]) -> int:

@@ -6,6 +6,7 @@ measurement function). Task N measures configuration N and writes, through the t
 times the app needs for its Gantt chart and overhead figures:
 
     launched   when the task's process started (or, in a worker loop, when it took the task)
+    cpus       the CPUs the task was given (HyperQueue's or SLURM's request)
     started    when the measurement began (imports done)      -- result.json "started"
     ended      when it finished                               -- result.json "ended"
     timed_s    the seconds spent in the timed passes (the useful work)
@@ -45,6 +46,22 @@ def process_start_time() -> float:
         return time.time()
 
 
+def cpus_given() -> int:
+    """The CPUs this task was given: HyperQueue's $HQ_CPUS (a list of CPU ids), SLURM's
+    $SLURM_CPUS_PER_TASK, else the CPUs this process may run on. A task that runs more threads
+    than it was given shares cores with its neighbours, and measures the sharing."""
+    hq = os.environ.get("HQ_CPUS", "").strip()
+    if hq:
+        return len([c for c in hq.split(",") if c.strip()])
+    slurm = os.environ.get("SLURM_CPUS_PER_TASK", "")
+    if slurm.isdigit() and int(slurm) > 0:
+        return int(slurm)
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def load_sweep(run_dir: str | Path) -> list[dict[str, Any]]:
     """The configurations of `run_dir/sweep.json`; ValueError saying what is wrong with it."""
     path = Path(run_dir) / SWEEP_FILE
@@ -80,7 +97,7 @@ def run_task(run_dir: str | Path, index: int, config: dict[str, Any], measure: M
     An exception in `measure` is recorded as a failed result and re-raised.
     """
     with TrialLogger(run_dir, task_name(index)) as logger:
-        logger.extra.update(task=index, mode=mode, launched=launched, **(extra or {}))
+        logger.extra.update(task=index, mode=mode, launched=launched, cpus=cpus_given(), **(extra or {}))
         logger.start(config)
         out = measure(**config)
         if not isinstance(out, dict) or "seq_per_s" not in out:

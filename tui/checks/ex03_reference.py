@@ -1,0 +1,75 @@
+"""Exercise 3's reference run: the solution run the way a learner runs it, on a real SLURM.
+
+1. `python sweep.py --hq-job hq_job.toml` writes the job file (each task asks for its threads' CPUs);
+2. `sbatch per_task.sh` (its first `per_task` tasks): one SLURM job per tiny task, waited for;
+3. the whole sweep through the embedded HyperQueue (`hq_embedded --job-file hq_job.toml`);
+4. `python report.py runs/per-task runs/hq --save-best` writes best.json.
+
+The two runs go one after the other, so they never compete for the CPUs. The course self-test
+calls it with the test cluster's environment; `bench/exercise03.py` prints what it measured.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tui.checks.subproc import run_python
+
+
+def _env(env: dict[str, str] | None) -> dict[str, str]:
+    """The environment for the jobs and tasks: `python` in their scripts must be this one."""
+    out = dict(os.environ if env is None else env)
+    out["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), out.get("PATH", os.defpath)])
+    return out
+
+
+def _python(args: list[str], folder: Path, env: dict[str, str], timeout_s: float, what: str) -> None:
+    proc = run_python(args, timeout_s=timeout_s, cwd=folder, env=env)
+    if not proc.ok:
+        raise RuntimeError(f"{what} failed: {proc.describe(timeout_s)}\n{proc.error_tail()}")
+
+
+def run_per_task(folder: Path, env: dict[str, str], tasks: int, timeout_s: float) -> None:
+    """Submit per_task.sh for its first `tasks` tasks and wait until SLURM lists none of them."""
+    (folder / "logs").mkdir(exist_ok=True)
+    done = subprocess.run(["sbatch", "--parsable", f"--array=0-{tasks - 1}", "per_task.sh"], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise RuntimeError(f"sbatch per_task.sh failed: {done.stderr.strip() or done.stdout.strip()}")
+    job_id = done.stdout.strip().split(";")[0]
+    end = time.monotonic() + timeout_s
+    while True:
+        queue = subprocess.run(["squeue", "-h", "-j", job_id, "-o", "%i %T"], env=env, capture_output=True,
+                               text=True, timeout=60)
+        if queue.returncode == 0 and not queue.stdout.strip():
+            return
+        if time.monotonic() > end:
+            subprocess.run(["scancel", job_id], env=env, capture_output=True, timeout=60)
+            raise RuntimeError(f"per_task.sh (job {job_id}) did not finish within {timeout_s:g} s:\n{queue.stdout}")
+        time.sleep(1.0)
+
+
+def reference_run(folder: Path, env: dict[str, str] | None = None, per_task: int = 16,
+                  timeout_s: float = 900) -> Path:
+    """Run the solution in `folder` both ways and save its best configuration; returns runs/hq.
+
+    Args:
+        folder: a copy of the solution (it gets runs/, logs/, hq_job.toml and best.json).
+        env: the environment with which sbatch and squeue reach the cluster (default: this one).
+        per_task: how many tasks of per_task.sh to run (enough to measure its rate).
+        timeout_s: the most each of the two runs may take.
+
+    Raises:
+        RuntimeError: saying which step failed, with the end of its output.
+    """
+    folder, env = Path(folder), _env(env)
+    _python(["sweep.py", "--hq-job", "hq_job.toml"], folder, env, 60, "writing the HyperQueue job file")
+    run_per_task(folder, env, per_task, timeout_s)
+    _python(["-m", "tui.cluster.hq_embedded", "--job-dir", "runs/hq/hq-job", "--job-file", "hq_job.toml"],
+            folder, env, timeout_s, "the HyperQueue run")
+    _python(["report.py", "runs/per-task", "runs/hq", "--save-best"], folder, env, 60, "report.py --save-best")
+    return folder / "runs" / "hq"
