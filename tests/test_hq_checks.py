@@ -131,3 +131,37 @@ def test_the_solution_measures_and_the_starter_says_todo(monkeypatch):
     starter = _load(exercises_dir() / "03_hyperqueue", "tiny_task", monkeypatch)
     with pytest.raises(NotImplementedError, match="TODO"):
         starter.measure(batch_size=8, budget_s=0.02)
+
+
+def test_report_warns_about_tasks_that_shared_cores(tmp_path, monkeypatch, capsys):
+    from tui.resources import solutions_dir
+
+    write_run(tmp_path / "runs" / "hq", "hyperqueue", 4, 0.2)
+    result = tmp_path / "runs" / "hq" / "trials" / "00002" / "result.json"
+    result.write_text(json.dumps({**json.loads(result.read_text()), "params": {"threads": 2}, "cpus": 1}))
+    report = _load(solutions_dir() / "03_hyperqueue", "report", monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    assert report.main(["runs/hq"]) == 0
+    out = capsys.readouterr().out
+    assert "warning: 1 tasks ran more threads than the CPUs they were given (task 2: 2 threads on 1 CPU)" in out
+
+
+def test_the_solution_sweep_writes_a_job_file_with_one_cpu_per_thread(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from tui.cluster.hq_jobfile import read
+    from tui.resources import exercises_dir, solutions_dir
+
+    folder = solutions_dir() / "03_hyperqueue"
+    done = subprocess.run([sys.executable, str(folder / "sweep.py"), "--hq-job", str(tmp_path / "hq_job.toml")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    _, tasks = read(tmp_path / "hq_job.toml")
+    configs = _load(folder, "sweep", monkeypatch).configs()
+    assert [t.id for t in tasks] == list(range(len(configs)))
+    assert [t.cpus for t in tasks] == [c["threads"] for c in configs] and {t.cpus for t in tasks} == {1, 2}
+    assert {tuple(t.command) for t in tasks} == {("bash", str((folder / "hq_tasks.sh").resolve()))}
+    starter = subprocess.run([sys.executable, str(exercises_dir() / "03_hyperqueue" / "sweep.py"), "--hq-job",
+                              str(tmp_path / "starter.toml")], capture_output=True, text=True, timeout=60)
+    assert starter.returncode != 0 and "TODO" in starter.stderr and not (tmp_path / "starter.toml").exists()

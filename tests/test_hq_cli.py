@@ -61,9 +61,25 @@ esac
     assert backend.submit(script, tmp_path).job_id == "5"
     assert [(t.job_id, t.state) for t in backend.status(["5", "5"])] == [("5_0", RUNNING), ("5_2", PENDING)]
     submit, listing = log.read_text().splitlines()
-    assert submit.startswith(f"--server-dir={tmp_path / 'srv'} --output-mode=json submit --array=0-2:2 ")
+    assert submit.startswith(f"--server-dir={tmp_path / 'srv'} --output-mode=json submit --array=0-2:2 --cpus=1 ")
     assert submit.endswith(f"-- bash {script}") and (tmp_path / "logs").is_dir()
     assert listing.endswith("task list 5")
+
+
+def test_a_job_file_goes_to_hq_job_submit_file(tmp_path):
+    log = tmp_path / "argv.log"
+    fake = tmp_path / "hq"
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {log}\necho \'{{"id": 8}}\'\n')
+    fake.chmod(0o755)
+    job_file = tmp_path / "job.toml"
+    job_file.write_text('[[task]]\nid = 3\ncommand = ["true"]\n[[task.request]]\nresources = { "cpus" = 2 }\n')
+    backend = HyperQueueBackend(tmp_path / "ws", hq=str(fake), embedded=False)
+    assert backend.submit(job_file, tmp_path).job_id == "8"
+    assert log.read_text().strip() == f"--output-mode=json job submit-file {job_file}"
+    job_file.write_text("[[task]]\n")  # a broken file never reaches hq
+    with pytest.raises(BackendError, match="command must be"):
+        backend.submit(job_file, tmp_path)
+    assert len(log.read_text().splitlines()) == 1
 
 
 def test_backend_mode_follows_the_binary(tmp_path):

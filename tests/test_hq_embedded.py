@@ -138,3 +138,82 @@ def test_a_driver_that_cannot_start_says_why_in_its_state(tmp_path, monkeypatch)
     tasks = HyperQueueBackend(tmp_path / "ws", embedded=True).status(["hq1"])
     assert [t.state for t in tasks] == [CANCELLED] * 3
     assert "no room for the server" in tasks[0].reason
+
+
+def _intervals(job_dir: Path) -> dict[int, tuple[float, float]]:
+    """Each task's (start, end) from the wrapper's records."""
+    tasks = job_dir / "tasks"
+    return {int(p.stem): (float(p.read_text()), float((tasks / f"{p.stem}.end").read_text().split()[1]))
+            for p in tasks.glob("*.start")}
+
+
+def test_a_job_file_gives_each_task_its_own_cpus(tmp_path):
+    from tui.cluster.hq_jobfile import TaskSpec, write
+
+    out = tmp_path / "out"
+    out.mkdir()
+    command = ["sh", "-c", f'echo "$HQ_CPUS" > {out}/"$HQ_TASK_ID"; sleep 0.3']
+    cpus = {0: 1, 1: 2, 2: 1, 3: 1, 4: 2, 5: 1}
+    job_file = write(tmp_path / "job.toml", [TaskSpec(i, command, n) for i, n in cpus.items()], "mixed")
+    assert embedded_main(["--job-dir", str(tmp_path / "job"), "--job-file", str(job_file), "--cores", "2"]) == 0
+    given = {int(p.name): len(p.read_text().strip().split(",")) for p in out.iterdir()}
+    assert given == cpus
+    spans = _intervals(tmp_path / "job")
+    for task, n in cpus.items():  # a 2-CPU task holds both cores: nothing else runs beside it
+        if n == 2:
+            start, end = spans[task]
+            assert not [t for t, (s, e) in spans.items() if t != task and s < end and e > start]
+
+
+def test_a_task_asking_for_more_cpus_than_a_worker_has_is_refused_before_it_waits_forever(tmp_path, capsys):
+    from tui.cluster.hq_embedded import run_tasks
+    from tui.cluster.hq_jobfile import TaskSpec
+
+    with pytest.raises(ValueError, match="task 3 asks for 4 CPUs but a worker has 2"):
+        run_tasks(tmp_path / "job", [TaskSpec(0, ["true"]), TaskSpec(3, ["true"], 4)], cores=2)
+    assert embedded_main(["--job-dir", str(tmp_path / "j"), "--ids", "0-1", "--cpus", "3", "--cores", "2",
+                          "--", "true"]) == 1
+    assert "asks for 3 CPUs" in capsys.readouterr().err
+    assert json.loads((tmp_path / "j" / "state.json").read_text())["state"] == "failed"
+
+
+def test_the_command_line_refuses_a_bad_job_file_and_a_command_beside_it(tmp_path, capsys):
+    job_dir = str(tmp_path / "j")
+    assert embedded_main(["--job-dir", job_dir, "--job-file", str(tmp_path / "absent.toml")]) == 2
+    assert "--job-file:" in capsys.readouterr().err
+    (tmp_path / "ok.toml").write_text('[[task]]\ncommand = ["true"]\n')
+    assert embedded_main(["--job-dir", job_dir, "--job-file", str(tmp_path / "ok.toml"), "--", "true"]) == 2
+    assert "give no command" in capsys.readouterr().err
+    assert embedded_main(["--job-dir", job_dir, "--ids", "0", "--cpus", "0", "--", "true"]) == 2
+    assert "--cpus must be at least 1" in capsys.readouterr().err
+
+
+def test_the_cpus_line_of_a_script_and_a_job_file_reach_the_embedded_tasks(tmp_path):
+    from tui.cluster.hyperqueue import script_cpus
+
+    assert script_cpus("#SBATCH --cpus-per-task=2\n") == 2 and script_cpus("#SBATCH -c 4\n") == 4
+    assert script_cpus("#!/bin/bash\ntrue\n") == 1
+    out = tmp_path / "out"
+    out.mkdir()
+    script = tmp_path / "two.sh"
+    script.write_text(f'#!/bin/bash\n#SBATCH --array=0-1\n#SBATCH --cpus-per-task=2\necho "$HQ_CPUS" > {out}/s$HQ_TASK_ID\n')
+    job_file = tmp_path / "job.toml"
+    job_file.write_text(f'name = "jf"\n[[task]]\nid = 5\ncommand = ["sh", "-c", "echo $HQ_CPUS > {out}/f5"]\n')
+    backend = HyperQueueBackend(tmp_path / "ws", embedded=True, cores=2)
+    _wait_finished(backend, backend.submit(script, tmp_path).job_id)
+    job_id = backend.submit(job_file, tmp_path).job_id
+    end = time.monotonic() + 60
+    while not all(t.finished for t in backend.status([job_id]) or [None]) and time.monotonic() < end:
+        time.sleep(0.3)
+    assert [(t.array_task_id, t.state) for t in backend.status([job_id])] == [("5", COMPLETED)]
+    assert {p.name: len(p.read_text().split(",")) for p in out.iterdir()} == {"s0": 2, "s1": 2, "f5": 1}
+    assert (tmp_path / "ws" / ".hptune" / "hq-jobs" / job_id[2:] / "name").read_text() == "job"
+
+
+def test_a_broken_job_file_is_refused_at_submission(tmp_path):
+    bad = tmp_path / "job.toml"
+    bad.write_text('[[task]]\ncommand = "not a list"\n')
+    with pytest.raises(BackendError) as err:
+        HyperQueueBackend(tmp_path / "ws", embedded=True).submit(bad, tmp_path)
+    assert "command must be a non-empty list" in err.value.message and "sweep.py --hq-job" in err.value.hint
+    assert not (tmp_path / "ws" / ".hptune" / "hq-jobs").exists()

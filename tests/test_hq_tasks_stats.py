@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tui.results.tiny_stats import TaskRecord, gantt_bars, load_tasks, max_concurrency, summarize
+from tui.results.tiny_stats import TaskRecord, gantt_bars, load_tasks, max_concurrency, oversubscribed, summarize
 from tui.runtime import tiny_tasks
 
 SWEEP = [{"batch_size": b, "threads": 1, "packing": False, "budget_s": 0.001, "warmup": 0} for b in (1, 2, 4)]
@@ -38,6 +38,7 @@ def test_main_runs_the_task_from_the_environment(tmp_path, monkeypatch):
     assert tiny_tasks.main(["--run-dir", str(tmp_path), "--engine", "toy"]) == 0
     result = json.loads((tmp_path / "trials" / "00002" / "result.json").read_text())
     assert result["status"] == "complete" and result["mode"] == "hyperqueue" and result["seq_per_s"] > 0
+    assert result["cpus"] >= 1
     assert result["launched"] <= result["started"] <= result["ended"]
 
 
@@ -107,3 +108,25 @@ def test_gantt_schedule_counts_lanes_for_the_widget():
     schedule = gantt_schedule([_rec(0, 0, 1), _rec(1, 0, 2), _rec(2, 1, 2)])
     assert schedule.lanes == 2 and schedule.makespan == 2 and schedule.jobs == 3
     assert schedule.utilisation == pytest.approx(1.5 / 4)
+
+
+@pytest.mark.parametrize("env, cpus", [({"HQ_CPUS": "3,1"}, 2), ({"SLURM_CPUS_PER_TASK": "4"}, 4),
+                                       ({"HQ_CPUS": "0", "SLURM_CPUS_PER_TASK": "4"}, 1), ({"SLURM_CPUS_PER_TASK": "x"}, None)])
+def test_the_cpus_a_task_was_given_come_from_hyperqueue_slurm_or_its_affinity(monkeypatch, env, cpus):
+    import os
+
+    for key in ("HQ_CPUS", "SLURM_CPUS_PER_TASK"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert tiny_tasks.cpus_given() == (cpus if cpus is not None else len(os.sched_getaffinity(0)))
+
+
+def test_tasks_with_more_threads_than_cpus_are_found(tmp_path):
+    for i, (threads, cpus) in enumerate([(1, 1), (2, 1), (2, 2), (2, 0)]):
+        trial = tmp_path / "trials" / f"{i:05d}"
+        trial.mkdir(parents=True)
+        (trial / "result.json").write_text(json.dumps({"task": i, "status": "complete", "started": 1.0, "ended": 2.0,
+                                                       "params": {"threads": threads}, "cpus": cpus}))
+    records, _ = load_tasks(tmp_path)
+    assert [r.task for r in oversubscribed(records)] == [1]  # 0 CPUs: an older result that does not say

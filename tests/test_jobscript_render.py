@@ -105,7 +105,7 @@ def test_hq_server_submits_the_sweep_and_the_workers(tmp_path):
     assert result.returncode == 0, result.stderr
     recorded = calls(tmp_path)
     assert recorded[0] == ["hq", "--server-dir=hq-server", "server", "info"]
-    assert ["hq", "--server-dir=hq-server", "submit", "--array=0-127", "--", "bash", "-c",
+    assert ["hq", "--server-dir=hq-server", "submit", "--array=0-127", "--cpus=2", "--", "bash", "-c",
             'python tiny_task.py --run-dir runs/hq --task "$HQ_TASK_ID"'] in recorded
     assert recorded[-1] == ["sbatch", "--array=1-2", "hq_workers.sh"]
 

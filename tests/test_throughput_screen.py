@@ -143,7 +143,7 @@ async def test_runs_that_appear_later_show_up_live(tmp_path, workspace, monkeypa
         await wait_for_row(pilot, screen, "worker_loop")
         await pilot.press("n")
         assert screen.mode == "worker_loop"
-        assert "no HyperQueue run: hptune-tui submit hq_tasks.sh --backend hyperqueue" in text(screen, "#tp-summary")
+        assert "no HyperQueue run: hptune-tui submit hq_job.toml --backend hyperqueue" in text(screen, "#tp-summary")
         write_hq(folder)
         await wait_for_row(pilot, screen, "hyperqueue")
         assert rows(screen)["hyperqueue"][-1] == "3.5x"
@@ -171,7 +171,8 @@ async def test_no_run_yet_says_what_to_submit(tmp_path, workspace):
         assert text(screen, "#tp-summary") == "03_hyperqueue: no run yet"
         message = text(screen, "#tp-empty")
         for command in ("hptune-tui submit per_task.sh", "hptune-tui submit worker_loop.sh",
-                        "hptune-tui submit hq_tasks.sh --backend hyperqueue"):
+                        "hptune-tui submit hq_job.toml --backend hyperqueue",
+                        "python sweep.py --hq-job hq_job.toml"):
             assert command in message
         assert not screen.query_one("#tp-gantt").display
         await pilot.press("n")  # nothing to switch: a notice, no crash

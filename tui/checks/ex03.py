@@ -28,12 +28,10 @@ HINTS = {
     ],
     "hq.throughput": [
         "Both runs are needed: the sweep through HyperQueue (runs/hq) and one job per task (per_task.sh).",
-        "Give every task the CPUs its threads use (the job file from sweep.py does): a 2-thread task "
-        "on 1 CPU shares a core with its neighbour and can take a minute instead of a second. "
-        "`python report.py runs/hq` warns about such tasks.",
-        "HyperQueue saves the scheduler's cost per task, not Python's: each task still imports torch; "
-        "the worker loop's overhead per task shows what the imports cost.",
-        "`python report.py runs/per-task runs/loop runs/hq` shows tasks/s and the overhead per task side by side.",
+        "Give every task the CPUs its threads use (the job file from `python sweep.py --hq-job hq_job.toml` "
+        "does): a 2-thread task on 1 CPU shares a core with its neighbour and takes seconds instead of one.",
+        "`python report.py runs/per-task runs/loop runs/hq` shows tasks/s and the overhead per task side by side, "
+        "and warns about tasks that ran more threads than CPUs.",
     ],
     "results.best_config": [
         "Run `python report.py runs/per-task runs/loop runs/hq --save-best` after the HyperQueue run finished.",

@@ -75,6 +75,7 @@ TEMPLATES: dict[str, TemplateInfo] = {info.name: info for info in (
                  {"command": 'python tiny_task.py --run-dir runs/hq --task "$HQ_TASK_ID"'},
                  {"server_dir": Extra("hq-server", "path", "where the server keeps its address and keys"),
                   "tasks": Extra("0-127", "tasks", "the task ids of the sweep (hq submit --array)"),
+                  "task_cpus": Extra("2", "count", "CPUs each task asks for (hq submit --cpus): one per thread"),
                   "workers": Extra("2", "count", "how many worker jobs to submit with sbatch"),
                   "worker_script": Extra("hq_workers.sh", "path", "the rendered hq_workers script"),
                   "hq": Extra("hq", "path", "the hq program (a path if it is not on PATH)")},

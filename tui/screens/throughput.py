@@ -21,7 +21,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tui.screens.throughput_data import LABELS, MAX_BARS_TASKS, SUBMIT, WAYS, ThroughputSnapshot, WayView
+from tui.screens.throughput_data import (JOB_FILE_FIRST, LABELS, MAX_BARS_TASKS, SUBMIT, WAYS,
+                                          ThroughputSnapshot, WayView)
 from tui.widgets.trial_timeline import TrialTimeline
 
 DEFAULT_EXERCISE = "03"
@@ -72,6 +73,7 @@ def no_run_text(folder: str) -> str:
     """What to submit when the folder has no run yet."""
     lines = [f"No run yet in {folder}/runs. From that folder, run the sweep three ways:", ""]
     lines += [f"{LABELS[mode] + ':':<14}{SUBMIT[mode]}" for mode in WAYS]
+    lines += [f"{'':<14}(write hq_job.toml first: {JOB_FILE_FIRST})"]
     lines += ["", "Every task writes runs/<way>/trials/<N>/result.json; this screen updates as",
               "they appear, with tasks per second, the start-up each task pays, and a Gantt",
               "chart of the tasks: start-up and imports dwarf the tiny tasks' measuring."]

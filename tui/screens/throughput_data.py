@@ -18,7 +18,9 @@ LABELS = {"job_per_task": "job per task", "worker_loop": "worker loop", "hyperqu
 # how to make a run of each way (from the exercise folder), for the "no run yet" messages
 SUBMIT = {"job_per_task": "hptune-tui submit per_task.sh",
           "worker_loop": "hptune-tui submit worker_loop.sh",
-          "hyperqueue": "hptune-tui submit hq_tasks.sh --backend hyperqueue"}
+          "hyperqueue": "hptune-tui submit hq_job.toml --backend hyperqueue"}
+# HyperQueue's job file comes from the sweep: each task asks for one CPU per thread it runs
+JOB_FILE_FIRST = "python sweep.py --hq-job hq_job.toml"
 MAX_BARS_TASKS = 300  # plotext slows down with thousands of lines: the first tasks are drawn
 
 Bar = tuple[str, int, float, float, str]  # (slot label, task, start s, end s, state), as TrialTimeline takes
