@@ -191,6 +191,17 @@ async def test_unreadable_result_files_are_counted_not_fatal(tmp_path, workspace
         assert rows(app.screen)["hyperqueue"][1:3] == ["1.17", "1.214 s"]  # the readable ones still count
 
 
+async def test_tasks_that_ran_more_threads_than_cpus_are_named_in_the_summary(tmp_path, workspace):
+    folder = write_all(tmp_path / "03_hyperqueue")
+    for i in (2, 5):
+        result = folder / "runs" / "hq" / "trials" / f"{i:05d}" / "result.json"
+        result.write_text(json.dumps({**json.loads(result.read_text()), "params": BEST, "cpus": 1}))
+    app = app_for(workspace, start_screen=f"throughput:{folder}", resume=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert text(app.screen, "#tp-summary") == "03_hyperqueue: newest run of 3 ways │ HyperQueue: 2 tasks shared cores"
+
+
 async def test_default_is_the_workspace_exercise_folder(workspace):
     write_hq(workspace / "03_hyperqueue")
     app = app_for(workspace, start_screen="throughput", resume=False)

@@ -182,6 +182,9 @@ class ThroughputScreen(Screen):
         if not snap.ways:
             return f"{name}: no run yet"
         text = f"{name}: newest run of {len(snap.ways)} way{'s' * (len(snap.ways) > 1)}"
+        for way in snap.ways:  # more threads than CPUs: their seq/s measured cores shared with other tasks
+            if way.shared:
+                text += f" │ {way.label}: {way.shared} tasks shared cores"
         if len(snap.missing) == 1:
             text += f" │ no {LABELS[snap.missing[0]]} run: {SUBMIT[snap.missing[0]]}"
         elif snap.missing:

@@ -37,6 +37,7 @@ class WayView:
     bars: tuple[Bar, ...]
     drawn: int  # tasks drawn in the bars (at most MAX_BARS_TASKS)
     broken: int  # result files that could not be read
+    shared: int = 0  # tasks that ran more threads than the CPUs they were given
 
     @property
     def label(self) -> str:
@@ -82,14 +83,15 @@ def timeline_bars(records: list) -> tuple[Bar, ...]:
 
 
 def _way(mode: str, run: Path, stats: dict[str, Any], per_job: float | None) -> WayView:
-    from tui.results.tiny_stats import load_tasks
+    from tui.results.tiny_stats import load_tasks, oversubscribed
 
     records, broken = load_tasks(run)
     done = [r for r in records if r.status == "complete"]
     stats = {**stats, "work_per_task_s": sum(r.timed_s for r in done) / len(done) if done else None}
     drawn = sorted(records, key=lambda r: (r.launched, r.task))[:MAX_BARS_TASKS]
     ratio = stats["tasks_per_s"] / per_job if per_job else None
-    return WayView(mode, run.name, stats, ratio, timeline_bars(drawn), len(drawn), len(broken))
+    return WayView(mode, run.name, stats, ratio, timeline_bars(drawn), len(drawn), len(broken),
+                   len(oversubscribed(records)))
 
 
 def gather(exercise_dir: Path) -> ThroughputSnapshot:
