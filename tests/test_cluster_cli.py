@@ -121,3 +121,35 @@ def test_controller_stopped_mid_watch_goes_stale_and_recovers(slurm_cluster, tmp
     snap = poller.tick()
     assert not snap.stale and snap.tasks[job_id].state in ("PENDING", "RUNNING") and poller.interval == 2
     backend.cancel(job_id)
+
+
+@pytest.mark.timeout(120)
+def test_a_hyperqueue_job_file_is_submitted_listed_and_cancelled_from_the_exercise_folder(tmp_path, capsys,
+                                                                                         monkeypatch):
+    ws = tmp_path / "ws"
+    folder = ws / "03_hyperqueue"
+    folder.mkdir(parents=True)
+    (ws / "hptune.toml").write_text("")
+    job_file = folder / "hq_job.toml"
+    job_file.write_text('[[task]]\nid = 0\ncommand = ["true"]\n\n[[task]]\nid = 1\ncommand = ["sleep", "60"]\n')
+    monkeypatch.delenv("HPTUNE_WORKSPACE")
+    monkeypatch.chdir(folder)  # as the exercise's README runs it: the workspace is found above
+    code, out, err = cli(capsys, "submit", "hq_job.toml", "--backend", "hyperqueue")
+    assert code == 0 and out.strip() == "hq1", err
+    assert (ws / ".hptune" / "hq-jobs" / "1").is_dir()
+    deadline = time.monotonic() + 60
+    while True:  # no id given: HyperQueue's jobs are listed with the rest
+        code, out, err = cli(capsys, "status", "--json")
+        states = {t["job_id"]: t["state"] for t in json.loads(out)}
+        if states.get("hq1_0") == "COMPLETED" and states.get("hq1_1") == "RUNNING" or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert code == 0 and states == {"hq1_0": "COMPLETED", "hq1_1": "RUNNING"}, err
+    code, out, err = cli(capsys, "cancel", "hq1")  # the hq id says which backend
+    assert code == 0 and out.strip() == "cancelled hq1", err
+    deadline = time.monotonic() + 30
+    while cli(capsys, "status", "--json", "hq1")[1].count("CANCELLED") < 1 and time.monotonic() < deadline:
+        time.sleep(0.3)
+    code, out, _ = cli(capsys, "status", "hq1")
+    assert code == 0 and "hq1_1" in out and "CANCELLED" in out
+    assert cli(capsys, "status", "hq1x")[0] == 2

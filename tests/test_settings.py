@@ -44,3 +44,14 @@ def test_bad_values_are_reported_not_applied(tmp_path):
     assert "backend must be one of" in text
     assert "at least 2 seconds" in text
     assert "unknown setting 'colour'" in text
+
+
+def test_the_workspace_is_found_from_a_folder_inside_it(tmp_path, monkeypatch):
+    ws = tmp_path / "ws"
+    (ws / "03_hyperqueue" / "runs").mkdir(parents=True)
+    (ws / "hptune.toml").write_text('backend = "local"\n')
+    monkeypatch.chdir(ws / "03_hyperqueue" / "runs")
+    s = load_settings(env={}, user_config=tmp_path / "absent.toml")
+    assert s.workspace == ws.resolve() and s.backend == "local"
+    monkeypatch.chdir(tmp_path)  # outside any workspace: the default one
+    assert load_settings(env={}, user_config=tmp_path / "absent.toml").workspace != ws.resolve()

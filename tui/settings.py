@@ -140,6 +140,7 @@ def load_settings(
 
 
 def _cwd_workspace() -> Path | None:
-    """The current directory, when it is a workspace (has a hptune.toml)."""
+    """The workspace the current directory is in: the nearest folder, this one or above, with a
+    hptune.toml (learners run commands from inside an exercise folder)."""
     cwd = Path.cwd()
-    return cwd if (cwd / WORKSPACE_CONFIG).is_file() else None
+    return next((folder for folder in (cwd, *cwd.parents) if (folder / WORKSPACE_CONFIG).is_file()), None)

@@ -34,6 +34,20 @@ _ARRAY_LINE = re.compile(r"^#SBATCH\s+(?:--array[=\s]|-a\s*)(\S+)", re.MULTILINE
 _CPUS_LINE = re.compile(r"^#SBATCH\s+(?:--cpus-per-task[=\s]|-c\s*)(\d+)\s*$", re.MULTILINE)
 
 
+# A job id the command line takes: SLURM's 123 or 123_4, or an embedded HyperQueue job's hq7 / hq7_4.
+JOB_ID = re.compile(r"(?:hq)?\d+(?:_\d+)?")
+
+
+def is_embedded_id(job_id: str) -> bool:
+    """Whether the id names an embedded HyperQueue job (hq7, hq7_4)."""
+    return job_id.startswith("hq")
+
+
+def may_have_jobs(workspace: Path) -> bool:
+    """Whether asking HyperQueue for jobs can find any: an hq binary, or embedded jobs on disk."""
+    return find_hq() is not None or (Path(workspace) / ".hptune" / "hq-jobs").is_dir()
+
+
 def find_hq() -> str | None:
     """The `hq` binary on PATH (or $HPTUNE_HQ), None when there is none."""
     explicit = os.environ.get("HPTUNE_HQ", "")

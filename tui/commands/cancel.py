@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 
 HELP = "cancel a job or one array task (JOB_TASK)"
@@ -20,10 +19,13 @@ def run(args: argparse.Namespace, settings) -> int:
     from tui.cluster.backend import BackendError
     from tui.cluster.factory import make_backend
 
-    if not re.fullmatch(r"\d+(_\d+)?", args.job_id):
-        print(f"hptune-tui cancel: {args.job_id!r} is not a job id (use 123 or 123_4)", file=sys.stderr)
+    from tui.cluster.hyperqueue import JOB_ID, is_embedded_id
+
+    if not JOB_ID.fullmatch(args.job_id):
+        print(f"hptune-tui cancel: {args.job_id!r} is not a job id (use 123, 123_4 or hq7)", file=sys.stderr)
         return 2
-    name = getattr(args, "backend", None) or _recorded_backend(settings, args.job_id.split("_")[0])
+    name = getattr(args, "backend", None) or ("hyperqueue" if is_embedded_id(args.job_id) else None) \
+        or _recorded_backend(settings, args.job_id.split("_")[0])
     try:
         make_backend(settings, name, interactive=_prompts()).cancel(args.job_id)
     except BackendError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 
 HELP = "show the jobs submitted from this workspace (or the given ids), array tasks expanded"
@@ -13,7 +12,7 @@ COLUMNS = (("job_id", "JOBID", 12), ("state", "STATE", 11), ("exit_code", "EXIT"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("job_ids", nargs="*", metavar="JOBID", help="more job ids to show (123 or 123_4)")
+    parser.add_argument("job_ids", nargs="*", metavar="JOBID", help="more job ids to show (123, 123_4, or hq7 for HyperQueue)")
     parser.add_argument("--json", action="store_true", help="print a JSON list of task states")
     parser.add_argument("--backend", choices=["auto", "local", "slurm", "ssh", "hyperqueue"], default=argparse.SUPPRESS,
                         help="backend for the ids given here (default: the settings')")
@@ -23,7 +22,9 @@ def run(args: argparse.Namespace, settings) -> int:
     """Print the states; exit 1 when a scheduler did not answer, 2 on a malformed id."""
     from tui.cluster.backend import BackendError
 
-    bad = [j for j in args.job_ids if not re.fullmatch(r"\d+(_\d+)?", j)]
+    from tui.cluster.hyperqueue import JOB_ID
+
+    bad = [j for j in args.job_ids if not JOB_ID.fullmatch(j)]
     if bad:
         print(f"hptune-tui status: not a job id: {', '.join(bad)}", file=sys.stderr)
         return 2
@@ -43,14 +44,19 @@ def run(args: argparse.Namespace, settings) -> int:
 
 def _groups(args, settings) -> dict[tuple[str, str], list[str]]:
     """Job ids grouped by the backend (and ssh host) that knows them."""
+    from tui.cluster.hyperqueue import is_embedded_id, may_have_jobs
     from tui.cluster.tracking import tracked_jobs
 
     groups: dict[tuple[str, str], list[str]] = {}
     for job in tracked_jobs(settings.workspace):
         groups.setdefault((job.backend, job.host if job.backend == "ssh" else ""), []).append(job.job_id)
-    if args.job_ids:
-        key = (getattr(args, "backend", None) or "", settings.ssh_host)
-        groups.setdefault(key, []).extend(args.job_ids)
+    if not args.job_ids and may_have_jobs(settings.workspace):  # HyperQueue's jobs live outside the runs
+        hq_ids = _backend(settings, "hyperqueue", "").job_ids()
+        if hq_ids:
+            groups.setdefault(("hyperqueue", ""), []).extend(hq_ids)
+    for job_id in args.job_ids:
+        name = "hyperqueue" if is_embedded_id(job_id) else getattr(args, "backend", None) or ""
+        groups.setdefault((name, settings.ssh_host if name in ("", "ssh") else ""), []).append(job_id)
     return {k: list(dict.fromkeys(v)) for k, v in groups.items()}
 
 
