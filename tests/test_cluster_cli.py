@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import time
 
 import pytest
@@ -136,6 +139,15 @@ def test_a_hyperqueue_job_file_is_submitted_listed_and_cancelled_from_the_exerci
     monkeypatch.chdir(folder)  # as the exercise's README runs it: the workspace is found above
     code, out, err = cli(capsys, "submit", "hq_job.toml", "--backend", "hyperqueue")
     assert code == 0 and out.strip() == "hq1", err
+    try:
+        _status_then_cancel(ws, capsys)
+    finally:  # a failed assertion must not leave the 60 s task running
+        driver = ws / ".hptune" / "hq-jobs" / "1" / "driver.pid"
+        with contextlib.suppress(OSError, ValueError):
+            os.killpg(int(driver.read_text()), signal.SIGTERM)
+
+
+def _status_then_cancel(ws, capsys):
     assert (ws / ".hptune" / "hq-jobs" / "1").is_dir()
     deadline = time.monotonic() + 60
     while True:  # no id given: HyperQueue's jobs are listed with the rest

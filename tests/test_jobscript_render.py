@@ -124,3 +124,31 @@ def test_templates_never_use_separator_words():
     for path in templates_dir().glob("*.j2"):
         text = path.read_text().lower()
         assert "hetjob" not in text and "packjob" not in text, path.name
+
+
+def test_hq_server_can_leave_the_worker_jobs_to_hyperqueue_automatic_allocation(tmp_path):
+    spec = template_info("hq_server").default_spec()
+    spec.extras.update(workers_by="alloc", alloc_time="30m", alloc_args="--account=course --partition=short")
+    result = run_script(render("hq_server", spec), tmp_path)
+    assert result.returncode == 0, result.stderr
+    recorded = calls(tmp_path)
+    assert recorded[-1] == ["hq", "--server-dir=hq-server", "alloc", "add", "slurm", "--time-limit=30m",
+                            "--max-worker-count=2", "--", "--account=course", "--partition=short"]
+    assert not [c for c in recorded if c[0] == "sbatch"]  # HyperQueue submits the workers itself
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("workers_by", "cron", "sbatch or alloc"),
+    ("alloc_args", "--account=x; rm -rf ~", "one word each"),
+    ("alloc_args", "-A x", "not '-A'"),
+    ("alloc_time", "90", "a duration"),
+])
+def test_hq_server_refuses_bad_allocation_settings(key, value, words):
+    from tui.jobscript.templates import validate_for
+
+    spec = template_info("hq_server").default_spec()
+    spec.extras[key] = value
+    errors = validate_for(template_info("hq_server"), spec)
+    assert list(errors) == [f"extras.{key}"] and words in errors[f"extras.{key}"]
+    with pytest.raises(InvalidSpec):
+        render("hq_server", spec)

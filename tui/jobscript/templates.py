@@ -16,6 +16,8 @@ from tui.jobscript.spec import DIRECTIVE_FIELDS, JobSpec
 
 SUFFIX = ".sh.j2"
 _DURATION = re.compile(r"[1-9][0-9]{0,5}[smh]")
+# one sbatch option as `hq alloc add slurm -- ...` passes it on: --name or --name=value, plain characters
+_SBATCH_ARG = re.compile(r"--[a-z][a-z-]*(=[A-Za-z0-9_.:,/@%+-]+)?")
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,13 @@ TEMPLATES: dict[str, TemplateInfo] = {info.name: info for info in (
                  {"server_dir": Extra("hq-server", "path", "where the server keeps its address and keys"),
                   "tasks": Extra("0-127", "tasks", "the task ids of the sweep (hq submit --array)"),
                   "task_cpus": Extra("2", "count", "CPUs each task asks for (hq submit --cpus): one per thread"),
-                  "workers": Extra("2", "count", "how many worker jobs to submit with sbatch"),
-                  "worker_script": Extra("hq_workers.sh", "path", "the rendered hq_workers script"),
+                  "workers": Extra("2", "count", "worker jobs: submitted now (sbatch), or at most at once (alloc)"),
+                  "workers_by": Extra("sbatch", "workers_by", "sbatch: submit the hq_workers script now; "
+                                      "alloc: HyperQueue submits worker jobs itself while tasks wait"),
+                  "worker_script": Extra("hq_workers.sh", "path", "the rendered hq_workers script (sbatch)"),
+                  "alloc_time": Extra("1h", "duration", "time limit of each worker job HyperQueue submits (alloc)"),
+                  "alloc_args": Extra("--cpus-per-task=4 --mem=8G", "sbatch_args",
+                                      "sbatch options of those worker jobs, e.g. --account=X --partition=Y (alloc)"),
                   "hq": Extra("hq", "path", "the hq program (a path if it is not on PATH)")},
                  ("command",)),
 )}
@@ -125,6 +132,11 @@ def _check_extra(kind: str, value: str) -> str:
         return F.check_name(value, "name")
     if kind == "count":
         return F.check_count(value, "items")
+    if kind == "workers_by":
+        return "" if value in ("sbatch", "alloc") else f"sbatch or alloc (got {value!r})"
+    if kind == "sbatch_args":
+        bad = [arg for arg in value.split() if not _SBATCH_ARG.fullmatch(arg)]
+        return f"sbatch options such as --account=X --mem=8G, one word each; not {bad[0]!r}" if bad else ""
     if kind == "duration":
         return "" if _DURATION.fullmatch(value) else f"a duration such as 30s, 5m or 1h (got {value!r})"
     if kind == "tasks":

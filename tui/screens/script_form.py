@@ -33,6 +33,18 @@ ENV_KINDS = ("none", "modules", "apptainer", "venv")
 ENV_FIELD = {"modules": "modules", "apptainer": "image", "venv": "venv"}
 
 
+# The label column is 9 characters wide: short words for the extras whose names are longer
+# (the full name and its help show below the form when the field has the focus).
+EXTRA_LABELS = {"study_name": "study", "server_dir": "server", "idle_timeout": "idle stop",
+                "workers_by": "start by", "worker_script": "worker sh", "alloc_time": "job limit",
+                "alloc_args": "job opts"}
+
+
+def extra_label(key: str) -> str:
+    """The form's label for a template extra (at most 9 characters)."""
+    return EXTRA_LABELS.get(key, key.replace("_", " "))[:9]
+
+
 class ScriptSubmitted(Message):
     """A worker's answer from the backend: `ok` False carries the scheduler's words in `text`."""
 
@@ -145,7 +157,7 @@ class ScriptFormScreen(Screen):
         await box.remove_children()
         widgets = []
         for key in self.info.extras:
-            row = Horizontal(Label(key[:9], classes="field-label"),
+            row = Horizontal(Label(extra_label(key), classes="field-label"),
                              Input(spec.extras.get(key, ""), id=f"f-extras-{key}", compact=True),
                              classes="field-row", id=f"row-extras-{key}")
             widgets += [row, Static("", id=f"e-extras-{key}", classes="field-error")]
