@@ -32,8 +32,6 @@ HQ_STATES = {"waiting": PENDING, "running": RUNNING, "finished": COMPLETED, "fai
              "canceled": CANCELLED, "cancelled": CANCELLED}
 _ARRAY_LINE = re.compile(r"^#SBATCH\s+(?:--array[=\s]|-a\s*)(\S+)", re.MULTILINE)
 _CPUS_LINE = re.compile(r"^#SBATCH\s+(?:--cpus-per-task[=\s]|-c\s*)(\d+)\s*$", re.MULTILINE)
-
-
 # A job id the command line takes: SLURM's 123 or 123_4, or an embedded HyperQueue job's hq7 / hq7_4.
 JOB_ID = re.compile(r"(?:hq)?\d+(?:_\d+)?")
 

@@ -18,7 +18,6 @@ def run(args: argparse.Namespace, settings) -> int:
     """Cancel; exit 0 when done, 1 when the scheduler refused, 2 on a malformed id."""
     from tui.cluster.backend import BackendError
     from tui.cluster.factory import make_backend
-
     from tui.cluster.hyperqueue import JOB_ID, is_embedded_id
 
     if not JOB_ID.fullmatch(args.job_id):
