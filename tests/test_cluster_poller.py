@@ -130,3 +130,23 @@ def test_after_a_poke_ticks_come_fast_until_the_change_shows():
     assert poller.interval == 10
     poller.tick()  # nothing is due any more: finished
     assert backend.calls[-1] == ["2"] and len(backend.calls) == 4
+
+
+def test_after_a_poke_a_partial_change_keeps_ticks_fast_for_a_few_ticks_only():
+    backend = FakeBackend()
+    backend.states = {"3_0": "RUNNING", "3_1": "RUNNING", "3_2": "PENDING"}
+    poller = Poller(backend, interval=10)
+    poller.watch("s", ["3_0", "3_1", "3_2"])
+    poller.tick()
+    poller.poke()  # the learner cancelled array 3: its tasks stop one by one
+    backend.states["3_0"] = "CANCELLED"
+    poller.tick()
+    assert poller.interval == 2  # changed, but 3_1 and 3_2 have not stopped yet
+    backend.states.update({"3_1": "CANCELLED", "3_2": "CANCELLED"})
+    poller.tick()
+    assert poller.interval == 10  # the whole change showed
+    poller.poke()
+    for _ in range(10):  # tasks that keep running: quick ticks end after EAGER_TICKS
+        backend.states["3_0"] = "RUNNING" if backend.states["3_0"] != "RUNNING" else "COMPLETING"
+        poller.tick()
+    assert poller.interval == 10

@@ -111,10 +111,13 @@ class Poller:
             if mine and all(t.finished for t in mine):
                 self._final.add(wanted)
         snap.stale, snap.error, snap.failure, snap.last_ok = False, "", None, self.clock()
-        if changed:
-            self.interval, self._eager = self.base, 0
-        elif self._eager:  # just after the learner's own submit or cancel: a change is coming
+        unfinished = any(not t.finished for t in tasks)
+        # Just after the learner's own submit or cancel a change is coming, and a cancelled array
+        # changes task by task: stay quick (a few ticks at most) until the change is whole.
+        if self._eager and (not changed or unfinished):
             self.interval, self._eager = MIN_INTERVAL_S, self._eager - 1
+        elif changed:
+            self.interval, self._eager = self.base, 0
         else:
             self.interval = min(self.interval * 2, self.max_interval)
 
