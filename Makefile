@@ -2,7 +2,9 @@
 # installs and starts the real SLURM cluster and sshd the tests use). Targets are idempotent.
 
 SHELL := /bin/bash
-PYTHON ?= python3
+# The system Python when there is one: a venv made from it can be shared with other users (a venv
+# made from a Python under /root or a pyenv shim is not usable by a learner account).
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # Rebuilt only when pyproject.toml changes (or the venv is removed).
@@ -28,6 +30,8 @@ help:
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@if [ -x $(PY) ] && [ "$$($(PY) -c 'import sys; print(sys.base_prefix)')" != "$$($(PYTHON) -c 'import sys; print(sys.base_prefix)')" ]; then \
+	    echo "$(VENV) was made from another Python: making it again from $(PYTHON)"; rm -rf $(VENV); fi
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check '$(TORCH_SPEC)'
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[train,hq,test]'

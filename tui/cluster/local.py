@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tui.cluster import local_store as store
 from tui.cluster.backend import BackendError, SubmitResult, TaskState, read_local_file
+from tui.cluster.jobenv import job_path_env
 from tui.cluster.local_spec import LocalSpec, expand_pattern, load_spec
 
 
@@ -109,7 +110,8 @@ class LocalBackend:
         with log:
             proc = subprocess.Popen([sys.executable, "-m", store.SUPERVISOR_MODULE, str(job_dir)],
                                     stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-                                    cwd=str(job_dir), env={**os.environ, "PYTHONPATH": _package_root()})
+                                    cwd=str(job_dir),
+                                    env={**os.environ, **job_path_env(), "PYTHONPATH": _package_root()})
         # Wait for the supervisor to announce itself, so that status() never mistakes a starting
         # supervisor for a lost one.
         deadline = time.monotonic() + 30

@@ -44,8 +44,14 @@ def hint_for(error: str) -> str:
 
 
 def subprocess_runner(env: dict[str, str] | None = None) -> Runner:
-    """A runner that runs argv on this host; `env` entries are added to the environment."""
+    """A runner that runs argv on this host; `env` entries are added to the environment.
+
+    Jobs inherit sbatch's environment, so the app's Python goes first on PATH (see jobenv).
+    """
+    from tui.cluster.jobenv import job_path_env
+
     full_env = {**os.environ, **(env or {})}
+    full_env.update(job_path_env(full_env))
 
     def run(argv: list[str], cwd: str | None, timeout: float) -> tuple[int, str, str]:
         try:
