@@ -8,7 +8,7 @@
 
 # Exercise 1: one array task = one trial of the random search.
 # Build this script in the app's form and save it here as job.sh, or complete the TODOs.
-# Submit from this folder (mkdir -p logs first): hptune-tui submit job.sh
+# Submit from this folder: hptune-tui submit job.sh (it creates logs/; with plain sbatch, mkdir -p logs first)
 # Set up the training environment here if your cluster needs it, e.g.
 #   module load PyTorch-bundle     or     source ~/venvs/hptune/bin/activate
 set -euo pipefail

@@ -7,7 +7,7 @@
 #SBATCH --output=logs/%x-%A_%a.out
 
 # Exercise 1, reference job script: one array task = one trial of the random search.
-# Submit from this folder (mkdir -p logs first): sbatch job.sh
+# Submit from this folder: hptune-tui submit job.sh (it creates logs/; with plain sbatch, mkdir -p logs first)
 # Set up the training environment here if your cluster needs it, e.g.
 #   module load PyTorch-bundle     or     source ~/venvs/hptune/bin/activate
 set -euo pipefail

@@ -10,7 +10,7 @@
 # same study in $RUN_DIR/study.journal and take trials from it until the study has 40 trials
 # (the budget counts the whole study, not one worker) or until 10 minutes have passed; the
 # time limit above leaves a margin for the last trial.
-# Submit from this folder (mkdir -p logs first): sbatch job.sh
+# Submit from this folder: hptune-tui submit job.sh (it creates logs/; with plain sbatch, mkdir -p logs first)
 set -euo pipefail
 
 RUN_DIR="${HPTUNE_RUN_DIR:-runs/${SLURM_ARRAY_JOB_ID:-local}}"

@@ -20,10 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings) -> int:
-    """Submit; exit 0 with the id on stdout, 1 when the scheduler refused, 2 on bad input."""
+    """Submit; exit 0 with the id on stdout, 1 when refused (here or by the scheduler), 2 on bad input."""
     from tui.cluster.backend import BackendError
     from tui.cluster.factory import make_backend
-    from tui.cluster.tracking import record_submitted
+    from tui.workflows.submit import submit_script
 
     script = args.script.expanduser().resolve()
     if not script.is_file():
@@ -34,17 +34,14 @@ def run(args: argparse.Namespace, settings) -> int:
     try:
         backend = make_backend(settings, getattr(args, "backend", None), force_local=args.force_local,
                                interactive=_prompts())
-        result = backend.submit(script, script.parent, test_only=args.test_only)
+        done = submit_script(backend, script, test_only=args.test_only, workspace=settings.workspace,
+                             host=settings.ssh_host)
     except BackendError as exc:
         print(f"hptune-tui submit: {exc}", file=sys.stderr)
         return 1
-    if args.test_only:
-        print(result.message)
-        return 0
-    # run.json (and, outside a run folder, a copy of the script) in the run folder the job writes to
-    host = settings.ssh_host if backend.name == "ssh" else ""
-    record_submitted(script, script.parent, backend.name, result.job_id, host)
-    print(result.job_id)
+    for line in done.notes + [f"warning: {w}" for w in done.warnings]:
+        print(line, file=sys.stderr)
+    print(done.message if args.test_only else done.job_id)
     return 0
 
 

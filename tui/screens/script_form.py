@@ -340,9 +340,11 @@ class ScriptFormScreen(Screen):
         from tui.cluster.backend import BackendError
         from tui.cluster.factory import make_backend
         from tui.dialogs.two_factor import app_prompter
+        from tui.workflows.submit import submit_script
 
+        settings = self.app.settings
         try:
-            backend = make_backend(self.app.settings, interactive=app_prompter(self.app))
+            backend = make_backend(settings, interactive=app_prompter(self.app))
             if test_only and not getattr(backend, "IMPLEMENTS_TEST_ONLY", False):
                 self.post_message(ScriptSubmitted(False, f"the {backend.name} backend cannot test a script; "
                                                   "on the cluster, sbatch --test-only does", test_only))
@@ -351,30 +353,22 @@ class ScriptFormScreen(Screen):
                 with tempfile.TemporaryDirectory() as folder:
                     script = Path(folder) / path.name
                     script.write_text(text, encoding="utf-8")
-                    result = backend.submit(script, path.parent, test_only=True)
+                    done = submit_script(backend, script, test_only=True, text=text, workspace=settings.workspace,
+                                         submit_dir=path.parent)
             else:
-                result = backend.submit(path, path.parent, test_only=False)
+                done = submit_script(backend, path, text=text, workspace=settings.workspace,
+                                     host=settings.ssh_host)
         except BackendError as exc:
             self.post_message(ScriptSubmitted(False, str(exc), test_only))
             return
         except Exception as exc:  # noqa: BLE001 - shown to the learner, never a crash
             self.post_message(ScriptSubmitted(False, f"{type(exc).__name__}: {exc}", test_only))
             return
-        if test_only:
-            self.post_message(ScriptSubmitted(True, result.message or "accepted", True))
-        else:
-            self.post_message(ScriptSubmitted(True, self._record(backend, path, text, result.job_id), False))
-
-    def _record(self, backend, path: Path, text: str, job_id: str) -> str:
-        """Note the job in its run's run.json, as `hptune-tui submit` does; the words for the learner."""
-        from tui.cluster.tracking import record_submitted
-
-        host = getattr(self.app.settings, "ssh_host", "") if backend.name == "ssh" else ""
-        try:
-            run_dir = record_submitted(path, path.parent, backend.name, job_id, host, text)
-        except OSError as exc:  # the job runs anyway; only the app's record of it is missing
-            return f"submitted job {job_id}\nnot recorded in its run folder: {exc}"
-        return f"submitted job {job_id}" + (f"\nrun folder: {run_dir}" if run_dir else "")
+        lines = [done.message] if test_only else [f"submitted job {done.job_id}"]
+        if done.run_dir:
+            lines.append(f"run folder: {done.run_dir}")
+        lines += done.notes + [f"warning: {w}" for w in done.warnings]
+        self.post_message(ScriptSubmitted(True, "\n".join(lines), test_only))
 
     @on(ScriptSubmitted)
     def _submitted(self, event: ScriptSubmitted) -> None:
