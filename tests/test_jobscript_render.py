@@ -87,8 +87,19 @@ def test_optuna_workers_share_the_journal(tmp_path):
     result = run_script(render("optuna_workers", spec), tmp_path)
     assert result.returncode == 0, result.stderr
     assert calls(tmp_path) == [["python", "-m", "tui.runtime.optuna_worker", "--run-dir", "runs/local",
-                                "--objective", "objective.py", "--n-trials", "40", "--timeout", "3000",
+                                "--objective", "objective.py", "--n-trials", "40", "--timeout", "2400",
                                 "--pruner", "median", "--seed", "0", "--study-name", "digits-mlp"]]
+
+
+@pytest.mark.parametrize("time, timeout", [("15:00", "600"), ("00:15:00", "600"), ("1-0", "57600"),
+                                           ("", "3000"), ("0:30", "30")])
+def test_optuna_worker_timeout_stays_under_the_time_limit(tmp_path, time, timeout):
+    spec = template_info("optuna_workers").default_spec()
+    spec.time = time
+    result = run_script(render("optuna_workers", spec), tmp_path)
+    assert result.returncode == 0, result.stderr
+    argv = calls(tmp_path)[0]
+    assert argv[argv.index("--timeout") + 1] == timeout
 
 
 def test_apptainer_command_runs_inside_the_container(tmp_path):

@@ -17,7 +17,9 @@ from tui.jobscript.limits import ClusterLimits
 from tui.jobscript.spec import JobSpec
 from tui.jobscript.templates import SUFFIX, TEMPLATES, template_info, validate_for
 from tui.jobscript.textcheck import control_problem
-from tui.jobscript.timefmt import time_in_words
+from tui.jobscript.timefmt import TimeFormatError, parse_time, time_in_words
+
+NO_LIMIT_WORKER_TIMEOUT_S = 3000  # when the script sets no --time (the partition's default applies)
 
 
 class InvalidSpec(ValueError):
@@ -37,6 +39,16 @@ def quote(value: object) -> str:
     return shlex.quote(text)
 
 
+def worker_timeout(time_text: str) -> int:
+    """Seconds after which an Optuna worker starts no new trial: two thirds of the job's time limit,
+    so the last trial has the rest to finish before the scheduler stops the job."""
+    try:
+        seconds = parse_time(time_text).seconds if time_text else None
+    except TimeFormatError:
+        seconds = None
+    return max(30, seconds * 2 // 3) if seconds else NO_LIMIT_WORKER_TIMEOUT_S
+
+
 @lru_cache(maxsize=1)
 def _environment():
     import jinja2
@@ -53,6 +65,7 @@ def _environment():
     )
     env.filters["q"] = quote
     env.filters["in_words"] = time_in_words
+    env.filters["worker_timeout"] = worker_timeout
     return env
 
 

@@ -60,7 +60,7 @@ TEMPLATES: dict[str, TemplateInfo] = {info.name: info for info in (
                  {"job_name": "optuna", "time": "01:00:00", "cpus_per_task": "2", "mem": "4G", "array": "0-3",
                   "output": "logs/%x-%A_%a.out",
                   "command": 'python -m tui.runtime.optuna_worker --run-dir "$RUN_DIR" --objective objective.py '
-                             '--n-trials "$N_TRIALS" --timeout 3000 --pruner "$PRUNER" --seed 0 '
+                             '--n-trials "$N_TRIALS" --timeout "$WORKER_TIMEOUT" --pruner "$PRUNER" --seed 0 '
                              '--study-name "$STUDY_NAME"'},
                  {"run_dir": Extra("runs", "path", "folder of the runs: each job's journal is in runs/<job id>"),
                   "study_name": Extra("digits-mlp", "name", "the Optuna study every worker joins"),
