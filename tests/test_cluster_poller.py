@@ -89,30 +89,60 @@ def test_scheduler_down_keeps_states_marked_stale_backs_off_and_recovers():
     assert not snap.stale and snap.error == "" and poller.interval == 10
 
 
-def test_listeners_hear_every_tick():
-    heard = []
-    poller = Poller(FakeBackend())
-    poller.subscribe(lambda snap: heard.append(snap.ticks))
+def test_any_failure_of_a_call_goes_stale_and_the_next_tick_still_asks():
+    class Broken(FakeBackend):
+        def status(self, ids):
+            super().status(ids)
+            raise RuntimeError("No existing session")  # e.g. paramiko's own SSHException
+
+    backend = Broken()
+    poller = Poller(backend, interval=10)
+    poller.watch("s", ["1"])
+    snap = poller.tick()
+    assert snap.stale and snap.error == "RuntimeError: No existing session" and poller.interval == 20
+    poller.tick()
+    assert len(backend.calls) == 2  # the poller never stops by itself
+
+
+def test_stale_states_carry_the_wall_clock_time_of_the_last_good_answer():
+    backend = FakeBackend()
+    poller = Poller(backend, clock=lambda: 12.5, wall=lambda: 1_700_000_000.0)  # monotonic: seconds since boot
+    poller.watch("s", ["1"])
+    poller.tick()
+    backend.down = True
+    snap = poller.tick()
+    assert snap.stale and snap.as_of == 1_700_000_000.0 and snap.last_ok == 12.5
+
+
+def test_watching_the_same_ids_again_keeps_the_backoff_and_new_ids_reset_it():
+    backend = FakeBackend()
+    poller = Poller(backend, interval=10)
     poller.watch("s", ["1"])
     poller.tick()
     poller.tick()
-    assert heard == [1, 2]
+    assert poller.interval == 20
+    poller.watch("s", ["1"])  # the jobs screen re-reads the tracked jobs on every tick
+    assert poller.interval == 20
+    poller.watch("s", ["1", "2"])  # a job submitted from the CLI meanwhile
+    assert poller.interval == 10
+    poller.tick()
+    assert backend.calls[-1] == ["1", "2"]
 
 
-def test_thread_sleeps_without_watchers_and_ticks_on_watch():
-    backend = FakeBackend()
-    poller = Poller(backend, interval=60)
-    poller.start()
-    try:
-        assert not backend.called.wait(0.3)
-        poller.watch("s", ["1"])
-        assert backend.called.wait(5)
-        backend.called.clear()
-        poller.poke()  # an immediate tick, although the interval is 60 s
-        assert backend.called.wait(5)
-    finally:
-        poller.stop()
-    assert not poller._thread.is_alive()
+def test_a_partial_answer_keeps_what_answered_and_goes_stale():
+    from tui.cluster.poller import PartialStatus
+
+    class Half(FakeBackend):
+        def status(self, ids):
+            super().status(ids)
+            raise PartialStatus("hyperqueue: server not running", [TaskState("1", state="COMPLETED")],
+                                [SchedulerUnavailable("server not running")])
+
+    poller = Poller(Half())
+    poller.watch("s", ["1", "hq2"])
+    snap = poller.tick()
+    assert snap.stale and snap.tasks["1"].state == "COMPLETED" and isinstance(snap.failure, SchedulerUnavailable)
+    assert poller.due() == ["hq2"]  # job 1 finished: not asked again
 
 
 def test_after_a_poke_ticks_come_fast_until_the_change_shows():
