@@ -1,14 +1,17 @@
-"""Small file helpers shared by the core: atomic writes and keeping copies of broken files."""
+"""Small file helpers shared by the core: atomic writes, locked updates of shared files, and
+keeping copies of broken files."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -42,3 +45,72 @@ def keep_broken_copy(path: Path) -> Path:
         n += 1
     shutil.copy2(path, copy)
     return copy
+
+
+class BrokenFile(ValueError):
+    """A shared file that exists but cannot be read as what it should be; it was left as it is."""
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the exclusive lock that guards updates of `path` (blocks until it is free).
+
+    The lock is taken on `<name>.lock` beside the file, never on the file itself: every write
+    replaces the file by a rename, and a lock held on the old inode would not stop a process that
+    opened the new one. The lock file is never deleted (that would let two holders in at once).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(f"{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def update_json(path: Path, change: Callable[[Any], Any], default: Callable[[], Any] = dict,
+                broken: Callable[[Path, Exception], Any] | None = None) -> Any:
+    """Apply `change` to the JSON in `path` as one locked read-modify-write; return the new data.
+
+    Every process that updates the file through this function sees the others' changes: the
+    file is re-read under the lock, so no update is lost, and written atomically, so readers
+    without the lock see the old or the new file.
+
+    Args:
+        path: the JSON file (created when missing).
+        change: gets the current data (`default()` when the file is missing) and changes it in
+            place (returning None) or returns the new data. It may raise BrokenFile to refuse
+            data of the wrong shape; nothing is written then.
+        default: the data of a missing file.
+        broken: for a file that is not JSON: called (under the lock) with the path and the error,
+            returns the data to start from instead (e.g. after keeping a copy). None: raise.
+
+    Raises:
+        BrokenFile: the file is not JSON and `broken` is None, or `change` refused it; the file
+            is left untouched.
+    """
+    path = Path(path)
+    with locked(path):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            data = default()
+        except (ValueError, UnicodeDecodeError) as exc:
+            if broken is None:
+                raise BrokenFile(f"{path} is not valid JSON ({exc})") from exc
+            data = broken(path, exc)
+        new = change(data)
+        data = data if new is None else new
+        atomic_write_json(path, data)
+        return data
+
+
+def append_line(path: Path, line: str) -> None:
+    """Append one line to a shared log file under its lock, so that lines never interleave."""
+    path = Path(path)
+    with locked(path):
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(line.rstrip("\n") + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())

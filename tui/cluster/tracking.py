@@ -11,7 +11,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.fsutil import atomic_write_json, atomic_write_text, keep_broken_copy
+from tui.fsutil import append_line, atomic_write_text, keep_broken_copy, update_json
+
+JOBS_INDEX = ".hptune/jobs.jsonl"  # every submission of the workspace, wherever its run folder is
 
 
 @dataclass(frozen=True)
@@ -43,26 +45,69 @@ def read_run(run_dir: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def record_submission(run_dir: Path, backend: str, job_id: str, host: str = "") -> None:
-    """Add a submitted job to the run's run.json (atomically; earlier fields and ids are kept)."""
-    data = read_run(run_dir)
-    ids = [str(i) for i in data.get("job_ids", []) if str(i) != job_id]
-    data.update({"backend": backend, "job_id": job_id, "job_ids": ids + [job_id],
-                 "host": host or socket.gethostname(), "submit_time": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
-    atomic_write_json(Path(run_dir) / "run.json", data)
+def record_submission(run_dir: Path, backend: str, job_id: str, host: str = "",
+                      workspace: Path | None = None) -> None:
+    """Add a submitted job to the run's run.json and to the workspace's job index.
+
+    run.json is updated under its lock (earlier fields and ids are kept, and parallel submissions
+    into one run all stay listed); a broken run.json is copied aside and started afresh. The
+    index line lets `tracked_jobs` find runs anywhere in the workspace (`workspace`, default the
+    nearest folder above the run with a hptune.toml; none: the run is only in its run.json).
+    """
+    host = host or socket.gethostname()
+
+    def change(data: object) -> dict:
+        data = data if isinstance(data, dict) else {}
+        ids = [str(i) for i in data.get("job_ids", []) if str(i) != job_id]
+        data.update({"backend": backend, "job_id": job_id, "job_ids": ids + [job_id], "host": host,
+                     "submit_time": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+        return data
+
+    update_json(Path(run_dir) / "run.json", change, broken=_start_afresh)
+    _index(Path(run_dir), backend, job_id, host, workspace)
+
+
+def _start_afresh(path: Path, _exc: Exception) -> dict:
+    """A broken run.json: keep a copy and record into a new one (the job ran: note it anyway)."""
+    keep_broken_copy(path)
+    return {}
+
+
+def _workspace_of(folder: Path) -> Path | None:
+    """The nearest folder, `folder` or above, with a hptune.toml (as tui.settings finds it)."""
+    from tui.settings import WORKSPACE_CONFIG
+
+    folder = Path(folder).resolve()
+    return next((f for f in (folder, *folder.parents) if (f / WORKSPACE_CONFIG).is_file()), None)
+
+
+def _index(run_dir: Path, backend: str, job_id: str, host: str, workspace: Path | None) -> None:
+    """One line in the workspace's job index; the run folder relative to the workspace, so that
+    the index still holds when the workspace is reached by another path (another machine)."""
+    workspace = Path(workspace) if workspace is not None else _workspace_of(run_dir)
+    if workspace is None:
+        return
+    run_dir = Path(run_dir).resolve()
+    try:
+        where = str(run_dir.relative_to(Path(workspace).resolve()))
+    except ValueError:
+        where = str(run_dir)
+    line = json.dumps({"job_id": job_id, "backend": backend, "host": host, "run_dir": where, "time": time.time()})
+    append_line(Path(workspace) / JOBS_INDEX, line)
 
 
 SLURM_IDS = ("slurm", "ssh", "local")  # their jobs get SLURM_JOB_ID / SLURM_ARRAY_JOB_ID = the job id
 
 
 def record_submitted(script: Path, workdir: Path, backend: str, job_id: str, host: str = "",
-                     text: str | None = None) -> Path | None:
+                     text: str | None = None, workspace: Path | None = None) -> Path | None:
     """Record a submission in its run folder and return that folder (None when it cannot be known).
 
     The folder is the run the script lives in (`runs/<id>/job.sh`), else the `RUN_DIR` the script
     sets, with the job id filled in (the templates write `RUN_DIR=runs/"$SLURM_ARRAY_JOB_ID"`):
     that folder gets `job.sh`, the script as submitted (`text`, default the file), and run.json.
     Only backends whose jobs see the job id as `$SLURM_ARRAY_JOB_ID` (SLURM_IDS) use the latter.
+    The job also goes into `workspace`'s job index (default: the workspace the run folder is in).
     """
     run_dir = run_dir_of(script)
     if run_dir is None:
@@ -75,7 +120,7 @@ def record_submitted(script: Path, workdir: Path, backend: str, job_id: str, hos
             return None
         run_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_text(run_dir / "job.sh", text)
-    record_submission(run_dir, backend, job_id, host)
+    record_submission(run_dir, backend, job_id, host, workspace)
     return run_dir
 
 
@@ -118,13 +163,49 @@ def run_dir_in_text(text: str, workdir: Path, job_id: str) -> Path | None:
 
 
 def tracked_jobs(workspace: Path) -> list[TrackedJob]:
-    """Every job recorded in `<workspace>/*/runs/*/run.json`, oldest run first."""
-    jobs = []
-    for run_json in sorted(Path(workspace).glob("*/runs/*/run.json"), key=lambda p: p.stat().st_mtime):
+    """Every job submitted in the workspace, oldest first: those in its job index (a run folder
+    anywhere in it, the root included), and those of `<workspace>/*/runs/*/run.json` (runs made
+    before the index). A run whose folder is gone (reset, deleted) is no longer tracked."""
+    found: dict[tuple[str, str, str], tuple[float, TrackedJob]] = {}
+
+    def add(when: float, job: TrackedJob) -> None:  # the index (first) knows the submit time best
+        found.setdefault((job.backend, job.host, job.job_id), (when, job))
+
+    for when, job in _indexed(Path(workspace)):
+        add(when, job)
+    for run_json in Path(workspace).glob("*/runs/*/run.json"):
         data = read_run(run_json.parent)
         for job_id in data.get("job_ids", []) or ([data["job_id"]] if data.get("job_id") else []):
-            jobs.append(TrackedJob(str(job_id), str(data.get("backend", "")), str(data.get("host", "")),
-                                   run_json.parent))
+            add(_mtime(run_json), TrackedJob(str(job_id), str(data.get("backend", "")),
+                                             str(data.get("host", "")), run_json.parent))
+    return [job for _when, job in sorted(found.values(), key=lambda pair: pair[0])]
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _indexed(workspace: Path) -> list[tuple[float, TrackedJob]]:
+    """(submit time, job) of each readable line of the job index whose run.json still exists;
+    a half-written or foreign line is skipped."""
+    try:
+        lines = (Path(workspace) / JOBS_INDEX).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    jobs = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            run_dir = Path(workspace) / entry["run_dir"]  # an absolute run_dir stays as it is
+            job = TrackedJob(str(entry["job_id"]), str(entry["backend"]), str(entry.get("host", "")), run_dir)
+            when = float(entry.get("time", 0.0))
+        except (ValueError, KeyError, TypeError):
+            continue
+        if job.job_id and (run_dir / "run.json").is_file():
+            jobs.append((when, job))
     return jobs
 
 
