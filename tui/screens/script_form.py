@@ -85,6 +85,7 @@ class ScriptFormScreen(Screen):
         self.limits = ClusterLimits()
         self.errors: dict[str, str] = {}
         self.script_text = ""
+        self.origin = ""  # where the values came from: the saved form, or a hand-edited file's #SBATCH lines
 
     @classmethod
     def from_arg(cls, arg: str | None) -> "ScriptFormScreen":
@@ -121,6 +122,7 @@ class ScriptFormScreen(Screen):
             with Vertical(id="script-side"):
                 with VerticalScroll(id="script-preview-scroll"):
                     yield Static(id="script-preview")
+                yield Static(id="script-result")
                 yield Static(id="script-explain")
                 yield Static(id="script-status")
         yield Footer()
@@ -135,11 +137,42 @@ class ScriptFormScreen(Screen):
         self.sub_title = f"job script: {self.info.title}"
         self.limits = self._cached_limits()
         self.query_one("#f-save", Input).value = str(self._default_path())
-        await self._mount_extras(self.info.default_spec())
-        self._show_env_rows(self.info.default_spec().env)
+        spec = self._recall()
+        await self._mount_extras(spec)
+        self._show_env_rows(spec.env)
         self._show_directive_rows()
         self.query_one("#f-job_name" if self.info.batch else "#f-command", Input).focus()
         self.refresh_preview()
+
+    def _recall(self) -> JobSpec:
+        """The values of the script already at the save path (what this form saved, or the #SBATCH
+        lines of a file edited by hand), filled into the fields; else the template's defaults."""
+        from tui.jobscript.form_memory import recall
+
+        workspace = getattr(self.app.settings, "workspace", None)
+        found = recall(workspace, self._default_path(), self.info.name) if workspace else None
+        if found is None:
+            return self.info.default_spec()
+        if found.template != self.info.name and found.template in TEMPLATES:
+            self.info = template_info(found.template)
+            self.sub_title = f"job script: {self.info.title}"
+            with self.prevent(Select.Changed):
+                self.query_one("#f-template", Select).value = self.info.name
+        name = self._default_path().name
+        self.origin = (f"your saved {name}" if found.how == "saved"
+                       else f"the #SBATCH lines of {name} (edited by hand); the rest is the template's")
+        self._fill(found.spec)
+        return found.spec
+
+    def _fill(self, spec: JobSpec) -> None:
+        with self.prevent(Input.Changed, Select.Changed):
+            for key, _ in DIRECTIVE_ROWS:
+                self.query_one(f"#f-{key}", Input).value = getattr(spec, key)
+            self.query_one("#f-env", Select).value = spec.env if spec.env in ENV_KINDS else "none"
+            self.query_one("#f-modules", Input).value = " ".join(spec.modules)
+            self.query_one("#f-image", Input).value = spec.image
+            self.query_one("#f-venv", Input).value = spec.venv
+            self.query_one("#f-command", Input).value = spec.command
 
     def _cached_limits(self) -> ClusterLimits:
         """Limits from the discovery cache, if discovery has run; never runs a command here."""
@@ -220,7 +253,7 @@ class ScriptFormScreen(Screen):
         self.script_text = render(self.info.name, spec, self.limits)
         self.query_one("#script-preview", Static).update(
             Syntax(self.script_text, "bash", theme="ansi_dark", word_wrap=False, background_color="default"))
-        status.update("valid script")
+        status.update(f"valid script, from {self.origin}" if self.origin else "valid script")
         status.set_class(False, "-bad")
 
     # ---- events -------------------------------------------------------------------------------
@@ -304,9 +337,19 @@ class ScriptFormScreen(Screen):
         except OSError as exc:
             self.notify(f"cannot write {path}: {exc.strerror or exc}", title="Not saved", severity="error")
             return False
+        from tui.jobscript.form_memory import remember
+
+        remember(self.app.settings.workspace, path, self.info.name, self.current_spec(), self.script_text)
         self.saved_path = path
-        self.notify(f"saved {path}", title="Saved")
+        self.origin = f"your saved {path.name}"
+        self._show_result(f"saved {path}")
         return True
+
+    def _show_result(self, text: str, ok: bool = True) -> None:
+        """The outcome of save/test/submit, below the preview (a toast would cover the script)."""
+        result = self.query_one("#script-result", Static)
+        result.update(text)
+        result.set_class(not ok, "-bad")
 
     # Hooks for the cluster: both write the script, then hand it to the backend in a worker.
     def action_test_on_cluster(self) -> None:
@@ -374,8 +417,7 @@ class ScriptFormScreen(Screen):
     def _submitted(self, event: ScriptSubmitted) -> None:
         title = "Test on cluster" if event.test_only else "Submit"
         self.query_one("#script-status", Static).update(event.text.splitlines()[0] if event.text else "")
-        self.notify(event.text, title=title, severity="information" if event.ok else "error",
-                    timeout=15 if event.ok else 30)
+        self._show_result(f"{title}: {event.text}", event.ok)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
