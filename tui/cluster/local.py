@@ -19,7 +19,9 @@ from pathlib import Path
 from tui.cluster import local_store as store
 from tui.cluster.backend import BackendError, SubmitResult, TaskState, read_local_file
 from tui.cluster.jobenv import job_path_env
+from tui.cluster.local_checks import check_cpus, check_outputs
 from tui.cluster.local_spec import LocalSpec, expand_pattern, load_spec
+from tui.cluster.local_tasks import JobView, cancel_unsupervised, pending_reason
 
 
 def sbatch_works() -> bool:
@@ -41,7 +43,8 @@ class LocalBackend:
     IMPLEMENTS_TEST_ONLY = True
 
     def __init__(self, workspace: Path, force: bool = False) -> None:
-        self.root = store.jobs_root(workspace)
+        # Absolute, so that every app instance names a job's folder the same way.
+        self.root = store.jobs_root(Path(workspace).resolve())
         self.force = force
 
     # -- submit ----------------------------------------------------------------------------
@@ -57,10 +60,12 @@ class LocalBackend:
         except (OSError, UnicodeDecodeError) as exc:
             raise BackendError(f"sbatch: error: Unable to open file {script}: {exc}") from exc
         spec = load_spec(text)
-        self._check_cpus(spec)
+        check_cpus(spec.cpus)
+        indices = spec.indices if spec.indices is not None else [None]
+        # Checked with the next id before one is taken, so that a refusal leaves nothing behind.
+        check_outputs(self._job_record(store.peek_id(self.root), spec, indices, script, workdir))
         if test_only:
             return SubmitResult("", "would start now on this machine (local runner)", {"start": "now"})
-        indices = spec.indices if spec.indices is not None else [None]
         job_id = store.allocate_ids(self.root, len(indices))
         job_dir = self.root / str(job_id)
         (job_dir / "tasks").mkdir(parents=True)
@@ -69,12 +74,6 @@ class LocalBackend:
         store.atomic_write_json(job_dir / "job.json", self._job_record(job_id, spec, indices, script, workdir))
         self._start_supervisor(job_dir)
         return SubmitResult(str(job_id))
-
-    def _check_cpus(self, spec: LocalSpec) -> None:
-        cores = os.cpu_count() or 1
-        if spec.cpus > cores:
-            raise BackendError(f"sbatch: error: --cpus-per-task={spec.cpus} is more than this machine's "
-                               f"{cores} cores", f"ask for at most {cores} CPUs per task")
 
     def _job_record(self, job_id: int, spec: LocalSpec, indices: list, script: Path, workdir: Path) -> dict:
         run_dir = (workdir / spec.chdir) if spec.chdir else workdir
@@ -88,8 +87,9 @@ class LocalBackend:
             common.update({"SLURM_ARRAY_JOB_ID": str(job_id), "SLURM_ARRAY_TASK_COUNT": str(len(real)),
                            "SLURM_ARRAY_TASK_MIN": str(min(real)), "SLURM_ARRAY_TASK_MAX": str(max(real))})
         tasks = [self._task_entry(job_id, k, i, spec, name, run_dir) for k, i in enumerate(indices)]
-        parallel = max(1, (os.cpu_count() or 1) // spec.cpus)
-        return {"id": job_id, "name": name, "script": str(script), "workdir": str(run_dir),
+        cores = os.cpu_count() or 1
+        parallel = max(1, cores // spec.cpus)
+        return {"id": job_id, "cores": cores, "name": name, "script": str(script), "workdir": str(run_dir),
                 "submit_dir": str(workdir), "submit_time": time.time(), "time_limit_s": spec.time_limit_s,
                 "cpus": spec.cpus, "limit": spec.limit, "interpreter": spec.interpreter,
                 "parallel": min(parallel, spec.limit) if spec.limit else parallel, "env": common, "tasks": tasks}
@@ -131,19 +131,15 @@ class LocalBackend:
             if not job:
                 out.append(TaskState(job_id=wanted, state="UNKNOWN", reason="no such local job"))
                 continue
-            tasks = [self._task_state(job, e) for e in job["tasks"]]
+            view = JobView(self.root / base, job)
+            tasks = [self._task_state(view, e) for e in job["tasks"]]
             out.extend(t for t in tasks if not index or t.array_task_id == index)
         return out
 
-    def _task_state(self, job: dict, entry: dict) -> TaskState:
-        job_dir = self.root / str(job["id"])
-        rec = store.read_task(job_dir, entry["key"])
+    def _task_state(self, view: JobView, entry: dict) -> TaskState:
+        job, rec = view.job, view.record(entry["key"])
         state = rec.get("state", "PENDING")
-        reason = ""
-        if state in ("PENDING", "RUNNING") and not store.supervisor_alive(job_dir):
-            state, reason = "NODE_FAIL", "the local runner stopped (machine restarted?)"
-        elif state == "PENDING":
-            reason = "JobArrayTaskLimit" if job["limit"] else "Resources"
+        reason = pending_reason(job) if state == "PENDING" else rec.get("reason", "")
         index = entry["index"]
         start, end = rec.get("start"), rec.get("end")
         elapsed = ((end or time.time()) - start) if start else 0.0
@@ -157,7 +153,7 @@ class LocalBackend:
             extra={"source": "local", "stdout": entry["output"], "stderr": entry["error"] or entry["output"]})
 
     def cancel(self, job_id: str) -> None:
-        """Cancel a job or one task (`ID_INDEX`): the supervisor stops it, or we record it if none runs."""
+        """Cancel a job or one task (`ID_INDEX`): the supervisor stops it, or we do if it is gone."""
         base, _, index = job_id.partition("_")
         job_dir = self.root / base
         job = store.read_json(job_dir / "job.json") if base.isdigit() else {}
@@ -165,10 +161,9 @@ class LocalBackend:
         if not job or (index and index not in keys):
             raise BackendError(f"scancel: error: Invalid job id {job_id}")
         (job_dir / "cancel" / (index or "all")).touch()
-        if not store.supervisor_alive(job_dir):
-            for key in ([index] if index else keys):
-                if store.read_task(job_dir, key).get("state", "PENDING") in ("PENDING", "RUNNING"):
-                    store.write_task(job_dir, key, {"state": "CANCELLED", "exit_code": "0:0", "end": time.time()})
+        view = JobView(job_dir, job)
+        if not view.supervised:
+            cancel_unsupervised(view, [index] if index else keys)
 
     def read_file(self, path: Path, offset: int = 0) -> bytes:
         """The bytes of `path` from `offset` on; b"" while it does not exist."""

@@ -6,7 +6,8 @@ Layout of `<workspace>/.hptune/local-jobs/`:
     <id>/job.sh             the script as submitted (later edits do not change the job)
     <id>/tasks/<key>.json   one task's state, written atomically by the supervisor
     <id>/cancel/<key|all>   cancel requests, left by the app for the supervisor
-    <id>/supervisor.pid     the supervisor's pid
+    <id>/supervisor.pid     the supervisor's pid and start time
+    <id>/supervisor.log     the supervisor's output: a traceback if it failed
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import json
 import os
 from pathlib import Path
 
-from tui.fsutil import atomic_write_json
+from tui.cluster.local_procs import is_running, start_time
+from tui.fsutil import atomic_write_json, atomic_write_text
 
 SUPERVISOR_MODULE = "tui.cluster.local_supervisor"
 
@@ -37,6 +39,15 @@ def allocate_ids(root: Path, count: int) -> int:
         handle.truncate()
         handle.write(str(first + max(count, 1)))
     return first
+
+
+def peek_id(root: Path) -> int:
+    """The id the next job would get (nothing is reserved: for checks before a submission)."""
+    try:
+        text = (root / "next_id").read_text(encoding="utf-8").strip()
+    except OSError:
+        text = ""
+    return int(text) if text.isdigit() else 1
 
 
 def read_json(path: Path) -> dict:
@@ -62,29 +73,44 @@ def cancel_requested(job_dir: Path, key: str) -> bool:
     return (job_dir / "cancel" / "all").exists() or (job_dir / "cancel" / key).exists()
 
 
+def announce_supervisor(job_dir: Path) -> None:
+    """Record this process as the job's supervisor: its pid and start time (pids get reused)."""
+    pid = os.getpid()
+    atomic_write_text(job_dir / "supervisor.pid", f"{pid} {start_time(pid)}")
+
+
 def supervisor_alive(job_dir: Path) -> bool:
-    """Whether the job's supervisor process still runs (its pid, running our module)."""
+    """Whether the job's supervisor process still runs (its pid, started when it announced itself)."""
     try:
-        pid = int((job_dir / "supervisor.pid").read_text().strip())
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (FileNotFoundError, ValueError, ProcessLookupError):
+        words = (job_dir / "supervisor.pid").read_text().split()
+        pid = int(words[0])
+        started = int(words[1]) if len(words) > 1 and words[1].isdigit() else None
+    except (OSError, ValueError, IndexError):
         return False
-    return SUPERVISOR_MODULE.encode() in cmdline and str(job_dir).encode() in cmdline and _not_zombie(pid)
+    if started is None:  # written before start times were recorded: the command line must match
+        cmdline = _cmdline(pid)
+        return SUPERVISOR_MODULE.encode() in cmdline and str(job_dir).encode() in cmdline and is_running(pid, None)
+    return is_running(pid, started)
 
 
-def _not_zombie(pid: int) -> bool:
+def _cmdline(pid: int) -> bytes:
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
-def pid_alive(pid: int) -> bool:
+LOG_TAIL_BYTES = 4096
+
+
+def supervisor_failure(job_dir: Path) -> str:
+    """Why a supervisor that is gone stopped: the last line of its log, or what we can tell without one."""
+    log = job_dir / "supervisor.log"
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return _not_zombie(pid)
+        with open(log, "rb") as handle:
+            handle.seek(max(0, log.stat().st_size - LOG_TAIL_BYTES))  # a bounded read: logs can be huge
+            tail = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        tail = ""
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    return lines[-1] if lines else "it was killed, or the machine restarted"

@@ -3,7 +3,10 @@
 Run as `python -m tui.cluster.local_supervisor JOB_DIR`. It starts tasks (each in its own session,
 so a time limit or a cancel kills the task's whole process group), at most `limit` at once and as
 many as the machine's cores allow, enforces the time limit, honours cancel requests left in
-`JOB_DIR/cancel/`, and records every task's state on disk. Nothing here depends on the app.
+`JOB_DIR/cancel/`, and records every task's state on disk, with each task's pid and start time
+so that the app can still find (and stop) the tasks if this process dies. A task that cannot be
+started (its output cannot be opened, its folder is gone) fails with the reason; the others go
+on. Nothing here depends on the app.
 """
 
 from __future__ import annotations
@@ -13,13 +16,17 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from tui.cluster import local_store as store
-from tui.fsutil import atomic_write_text
+from tui.cluster.local_procs import KILL_WAIT_S, start_time
 
-KILL_WAIT_S = 2.0  # between SIGTERM and SIGKILL, as SLURM's KillWait (short: these are small jobs)
 TICK_S = 0.1
+
+
+class LaunchError(Exception):
+    """A task that could not be started; the message is its reason, as the learner reads it."""
 
 
 class Task:
@@ -32,16 +39,30 @@ class Task:
 
 
 def _launch(job_dir: Path, job: dict, entry: dict) -> subprocess.Popen:
-    out = open(entry["output"], "wb")  # noqa: SIM115 - the child owns it
-    err = open(entry["error"], "wb") if entry["error"] else subprocess.STDOUT  # noqa: SIM115
+    out = _open_log(job, entry["output"])
+    try:
+        err = _open_log(job, entry["error"]) if entry["error"] else subprocess.STDOUT
+    except LaunchError:
+        out.close()
+        raise
     env = {**os.environ, **job["env"], **entry["env"]}
     try:
         return subprocess.Popen([*job["interpreter"], str(job_dir / "job.sh")], cwd=job["workdir"], env=env,
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True)
+    except OSError as exc:
+        raise LaunchError(f"cannot start {exc.filename or job['interpreter'][0]}: {exc.strerror}") from exc
     finally:
         out.close()
         if err is not subprocess.STDOUT:
             err.close()
+
+
+def _open_log(job: dict, path: str):
+    try:
+        return open(path, "wb")  # noqa: SIM115 - the child owns it
+    except OSError as exc:
+        shown = os.path.relpath(path, job["workdir"]) if path.startswith(job["workdir"] + os.sep) else path
+        raise LaunchError(f"cannot open its output {shown}: {exc.strerror}") from exc
 
 
 def _signal(task: Task, sig: int) -> None:
@@ -74,7 +95,7 @@ def _check_running(job_dir: Path, job: dict, running: dict[str, Task], now: floa
         if rc is not None:
             state, code = _final_state(task, rc)
             store.write_task(job_dir, key, {"state": state, "exit_code": code, "start": task.started,
-                                            "end": now, "pid": task.proc.pid})
+                                            "end": now, "pid": task.proc.pid, "pgid": task.proc.pid})
             del running[key]
         elif store.cancel_requested(job_dir, key):
             _stop(task, "CANCELLED", now)
@@ -90,9 +111,16 @@ def _start_pending(job_dir: Path, job: dict, pending: list[dict], running: dict[
             pending.remove(entry)
     while pending and len(running) < job["parallel"]:
         entry = pending.pop(0)
-        proc = _launch(job_dir, job, entry)
+        try:
+            proc = _launch(job_dir, job, entry)
+        except LaunchError as exc:
+            store.write_task(job_dir, entry["key"], {"state": "FAILED", "exit_code": "", "start": now, "end": now,
+                                                     "reason": str(exc)})
+            continue
         running[entry["key"]] = Task(entry["key"], proc, now)
-        store.write_task(job_dir, entry["key"], {"state": "RUNNING", "start": now, "pid": proc.pid})
+        # The pid is the task's process group (its own session); the start time tells a reused pid apart.
+        store.write_task(job_dir, entry["key"], {"state": "RUNNING", "start": now, "pid": proc.pid,
+                                                 "pgid": proc.pid, "pid_start": start_time(proc.pid)})
 
 
 def supervise(job_dir: Path) -> None:
@@ -108,10 +136,17 @@ def supervise(job_dir: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
+    """Supervise the job in `argv[0]`; a failure leaves its traceback, reason last, in supervisor.log."""
     job_dir = Path(argv[0])
-    atomic_write_text(job_dir / "supervisor.pid", str(os.getpid()))
+    store.announce_supervisor(job_dir)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    supervise(job_dir)
+    try:
+        supervise(job_dir)
+    except Exception as exc:  # noqa: BLE001 - whatever it is, the app must be able to say it
+        traceback.print_exc()
+        # status shows the log's last line: make it one that names the failure.
+        print(f"the local runner failed: {type(exc).__name__}: {exc}", flush=True)
+        return 1
     return 0
 
 
