@@ -118,3 +118,47 @@ async def test_view_key_offers_every_view_of_a_lesson(tmp_path):
         from tui.screens.registry import SCREENS
 
         assert type(app.screen).__name__ == SCREENS[views[1].partition(":")[0]][1]
+
+
+def _map_line(app, item_id: str) -> str:
+    from textual.widgets import OptionList
+
+    option_list = app.screen.query_one("#course-map", OptionList)
+    return str(next(o.prompt for o in option_list.options if o.id == item_id))
+
+
+async def test_reading_every_step_and_answering_the_quiz_shows_on_the_map(tmp_path):
+    app = app_for(tmp_path / "ws", resume=False)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert "  0%" in _map_line(app, "tuning") and "quiz 0/3" in _map_line(app, "tuning")
+        await pilot.press("enter")  # the first lesson, read with n only (never `d`)
+        await pilot.pause()
+        for _ in app.screen.item.steps:
+            await pilot.press("n")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert "100%" in _map_line(app, "tuning")
+        app.open_screen("quiz:tuning")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "quiz 1/3" in _map_line(app, "tuning")
+
+
+async def test_the_map_shows_an_exercise_done_by_another_process(tmp_path):
+    ws = tmp_path / "ws"
+    app = app_for(ws, resume=False)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert "done" not in _map_line(app, "02")
+        ProgressStore.open(ws).set_completed("02")  # `hptune-tui check 02` in a shell
+        await pilot.press("enter")  # open a lesson and come back
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert _map_line(app, "02").startswith(" ━━━━━━━━ done  Exercise 02")
+    assert ProgressStore.open(ws).completed("02")

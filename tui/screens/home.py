@@ -11,9 +11,10 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.course.catalog import Item
+from tui.course.quiz import bundled_questions
 from tui.widgets.status_bar import StatusBar
 
-BAR_WIDTH = 10
+BAR_WIDTH = 8  # leaves room for the title and the quiz count at 80 columns
 
 
 def progress_bar(fraction: float) -> str:
@@ -34,7 +35,9 @@ class HomeScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Course map: read the lessons, then do the exercises on the cluster.", id="home-intro")
+        yield Static("Course map: read the lessons, then do the exercises on the cluster.\n"
+                     "%: the steps you read · quiz: questions answered · done: every check passes",
+                     id="home-intro")
         problems = self.app.problems()
         if problems:
             yield Static("\n".join(f"⚠ {p}" for p in problems), id="home-problems", classes="problem")
@@ -43,14 +46,21 @@ class HomeScreen(Screen):
         yield Footer()
 
     def _label(self, item: Item, number: int) -> Text:
+        """The bar counts the steps read (or marked done); a lesson adds its quiz; an exercise whose
+        checks all pass reads "done" (full bar)."""
         progress = self.app.progress
-        fraction = 1.0 if progress.completed(item.id) else progress.fraction(item.id, [s.id for s in item.steps])
+        done = progress.completed(item.id)
+        fraction = 1.0 if done else progress.fraction(item.id, [s.id for s in item.steps])
         kind = f"Lesson {number}" if item.kind == "lesson" else f"Exercise {item.id}"
-        text = Text(f" {progress_bar(fraction)} {fraction:4.0%}  ")
+        text = Text(f" {progress_bar(fraction)} ")
+        text.append("done" if done else f"{fraction:4.0%}", style="bold green" if done else "")
+        text.append("  ")
         text.append(f"{kind}: ", style="bold")
         text.append(item.title + (" (optional)" if item.optional else ""))
-        if progress.completed(item.id):
-            text.append("  ✓ checks pass", style="bold green")
+        questions = [q.id for q in bundled_questions().get(item.id, ())]
+        if questions:
+            answered = len(set(progress.answers(item.id)) & set(questions))
+            text.append(f"  quiz {answered}/{len(questions)}", style="bold green" if answered == len(questions) else "")
         return text
 
     def _options(self) -> list[Option]:
