@@ -40,7 +40,7 @@ def test_submit_records_the_job_and_status_finds_it(run_dir, capsys):
     deadline = time.monotonic() + 20
     while True:
         code, out, err = cli(capsys, "-w", ws, "status", "--json")
-        tasks = json.loads(out)
+        tasks = json.loads(out)["jobs"]
         if all(t["finished"] for t in tasks) or time.monotonic() > deadline:
             break
         time.sleep(0.2)
@@ -61,7 +61,7 @@ def test_local_refusal_reaches_the_learner_and_nothing_is_recorded(run_dir, caps
     (run_dir / "job.sh").write_text("#!/bin/bash\n#SBATCH --array=9-1\ntrue\n")
     code, out, err = cli(capsys, "-w", str(run_dir.parents[2]), "submit", str(run_dir / "job.sh"),
                          "--backend", "local", "--force-local")
-    assert code == 1 and out == "" and "sbatch: error" in err
+    assert code == 1 and out == "" and "'9-1'" in err  # refused before submission (lint), as sbatch would
     assert not (run_dir / "run.json").exists()
 
 
@@ -86,13 +86,13 @@ def test_slurm_submit_status_cancel_through_the_cli(slurm_cluster, run_dir, caps
     job_id = out.strip()
     assert json.loads((run_dir / "run.json").read_text())["backend"] == "slurm"
     deadline = time.monotonic() + 30
-    while {t["state"] for t in json.loads(cli(capsys, "-w", ws, "status", "--json")[1])} != {"RUNNING"}:
+    while {t["state"] for t in json.loads(cli(capsys, "-w", ws, "status", "--json")[1])["jobs"]} != {"RUNNING"}:
         assert time.monotonic() < deadline
         time.sleep(0.5)
     assert cli(capsys, "-w", ws, "cancel", job_id)[0] == 0
     deadline = time.monotonic() + 30
     while True:
-        tasks = json.loads(cli(capsys, "-w", ws, "status", "--json")[1])
+        tasks = json.loads(cli(capsys, "-w", ws, "status", "--json")[1])["jobs"]
         want = {(f"{job_id}_0", "CANCELLED"), (f"{job_id}_1", "CANCELLED")}
         done = {(t["job_id"], t["state"]) for t in tasks} == want
         if done or time.monotonic() > deadline:  # sacct may lag the queue by a few seconds
@@ -152,7 +152,7 @@ def _status_then_cancel(ws, capsys):
     deadline = time.monotonic() + 60
     while True:  # no id given: HyperQueue's jobs are listed with the rest
         code, out, err = cli(capsys, "status", "--json")
-        states = {t["job_id"]: t["state"] for t in json.loads(out)}
+        states = {t["job_id"]: t["state"] for t in json.loads(out)["jobs"]}
         if states.get("hq1_0") == "COMPLETED" and states.get("hq1_1") == "RUNNING" or time.monotonic() > deadline:
             break
         time.sleep(0.3)
@@ -165,3 +165,40 @@ def _status_then_cancel(ws, capsys):
     code, out, _ = cli(capsys, "status", "hq1")
     assert code == 0 and "hq1_1" in out and "CANCELLED" in out
     assert cli(capsys, "status", "hq1x")[0] == 2
+
+
+def test_status_of_one_job_prints_only_its_rows_once(run_dir, capsys):
+    ws = str(run_dir.parents[2])
+    ids = []
+    for _ in range(2):
+        code, out, err = cli(capsys, "-w", ws, "submit", str(run_dir / "job.sh"), "--backend", "local", "--force-local")
+        assert code == 0, err
+        ids.append(out.strip())
+    code, out, err = cli(capsys, "-w", ws, "status", "--json", ids[0])
+    assert code == 0, err
+    assert [t["job_id"] for t in json.loads(out)["jobs"]] == [f"{ids[0]}_0", f"{ids[0]}_1"]
+    code, out, _ = cli(capsys, "-w", ws, "status", ids[0])
+    assert out.count(f"{ids[0]}_0") == 1 and f"{ids[1]}_" not in out
+
+
+@pytest.mark.slurm
+def test_a_stopped_controller_is_an_error_never_an_empty_answer(slurm_cluster, run_dir, capsys, monkeypatch):
+    monkeypatch.setenv("SLURM_CONF", slurm_cluster.env["SLURM_CONF"])
+    (run_dir / "job.sh").write_text("#!/bin/bash\n#SBATCH -o /dev/null\nsleep 60\n")
+    ws = str(run_dir.parents[2])
+    code, out, err = cli(capsys, "-w", ws, "submit", str(run_dir / "job.sh"), "--backend", "slurm")
+    assert code == 0, err
+    job_id = out.strip()
+    slurm_cluster.stop_controller()
+    try:
+        code, out, err = cli(capsys, "-w", ws, "status", "--json")
+        answer = json.loads(out)
+        assert code == 1 and answer["jobs"] == [] and answer["errors"][0].startswith("slurm: ")
+        code, out, err = cli(capsys, "-w", ws, "status")
+        assert code == 1 and "no jobs" not in out and out.strip() == ""
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+        code, out, err = cli(capsys, "-w", ws, "cancel", job_id)
+        assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
+    finally:
+        slurm_cluster.start_controller()
+    assert cli(capsys, "-w", ws, "cancel", job_id)[0] == 0

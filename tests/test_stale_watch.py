@@ -206,10 +206,10 @@ async def test_study_screen_fails_stale_trials_and_says_how_many(run, tmp_path, 
         assert "1 failed" in summary and "1 stale trial failed, 1 requeued" in summary
         assert backend.calls == [["100"]]
         assert [n.message for n in app._notifications] == ["1 stale trial failed, 1 requeued"]
-        assert app._hptune_poller.watched() == ["100"]  # the app's one poller
+        assert app.job_service.poller.watched() == ["100"]  # the app's one poller
         await pilot.press("escape")
         await pilot.pause()
-        assert app._hptune_poller.watched() == []  # a closed screen stops the polling
+        assert app.job_service.poller.watched() == []  # a closed screen stops the polling
     failed = by_state(study, TS.FAIL)
     assert [t.number for t in failed] == [1]
     assert [t.user_attrs["requeued_from"] for t in by_state(study, TS.WAITING)] == [1]

@@ -33,12 +33,30 @@ class HptuneApp(App[int]):
         self.progress = progress
         self._start_screen = start_screen
         self._resume = resume
+        self._job_service = None
+
+    @property
+    def job_service(self):
+        """The app's one job service (backends, poller, tracked jobs), made on first use."""
+        if self._job_service is None:
+            from tui.dialogs.two_factor import app_prompter
+            from tui.services.jobs import JobService
+
+            self._job_service = JobService(self.settings, interactive=app_prompter(self))
+        return self._job_service
 
     @property
     def backend_label(self) -> str:
         from tui.cluster.factory import describe
 
         return describe(self.settings)
+
+    def on_load(self) -> None:
+        from asyncio import get_running_loop
+
+        from tui.daemon_pool import install
+
+        install(get_running_loop())  # `q` must not wait for a worker still reading (see daemon_pool)
 
     def on_mount(self) -> None:
         if self._start_screen and self._start_screen.partition(":")[0] != "home":

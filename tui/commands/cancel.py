@@ -1,4 +1,5 @@
-"""`hptune-tui cancel JOBID`: cancel a job, or one array task (`JOB_TASK`)."""
+"""`hptune-tui cancel JOBID`: cancel a job, or one array task (`JOB_TASK`), through the backend
+that submitted it (tui.workflows.jobs, the same path as the jobs screen)."""
 
 from __future__ import annotations
 
@@ -15,34 +16,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings) -> int:
-    """Cancel; exit 0 when done, 1 when the scheduler refused, 2 on a malformed id."""
-    from tui.cluster.backend import BackendError
-    from tui.cluster.factory import make_backend
-    from tui.cluster.hyperqueue import JOB_ID, is_embedded_id
+    """Cancel; exit 0 when done, 1 when the scheduler refused or did not answer, 2 on a malformed id.
+
+    Only "cancelled ..." goes to stdout, and only when the backend said so; any failure is one line
+    on stderr (never a traceback).
+    """
+    from tui.cluster.hyperqueue import JOB_ID
+    from tui.workflows.jobs import Backends, cancel, one_line
 
     if not JOB_ID.fullmatch(args.job_id):
         print(f"hptune-tui cancel: {args.job_id!r} is not a job id (use 123, 123_4 or hq7)", file=sys.stderr)
         return 2
-    name = getattr(args, "backend", None) or ("hyperqueue" if is_embedded_id(args.job_id) else None) \
-        or _recorded_backend(settings, args.job_id.split("_")[0])
+    backends = Backends(settings, interactive=_prompts())
     try:
-        make_backend(settings, name, interactive=_prompts()).cancel(args.job_id)
-    except BackendError as exc:
-        print(f"hptune-tui cancel: {exc}", file=sys.stderr)
+        cancel(settings, backends, args.job_id, getattr(args, "backend", None))
+    except Exception as exc:  # noqa: BLE001 - the scheduler's words (or the connection's), one line
+        print(f"hptune-tui cancel: {one_line(exc)}", file=sys.stderr)
         return 1
+    finally:
+        backends.close()
     print(f"cancelled {args.job_id}")
     return 0
-
-
-def _recorded_backend(settings, job_id: str) -> str | None:
-    from tui.cluster.tracking import tracked_jobs
-
-    for job in tracked_jobs(settings.workspace):
-        if job.job_id == job_id and job.backend:
-            if job.backend == "ssh" and job.host and not settings.ssh_host:
-                settings.ssh_host = job.host
-            return job.backend
-    return None
 
 
 def _prompts():

@@ -1,15 +1,18 @@
 """The learner's jobs: one row per job, the selected array as a grid of task states, the selected
 task's details and its log followed live.
 
-Polling goes through the app's single Poller: each tick runs in an exclusive thread worker and
-the next one is armed only after it finished; nothing polls while this screen is not shown.
-`c` cancels the selected task and `C` the whole job, after a confirmation.
+The jobs and their states come from the app's one job service (tui.services.jobs): each tick runs
+in an exclusive thread worker that re-reads the jobs to show (a job submitted from the command
+line appears by itself) and polls once; the handler of its message owns the widgets and arms the
+next tick, whatever the tick brought (a failure shows as stale states, never as silence).
+Nothing polls while this screen is not shown. `c` cancels the selected task and `C` the whole
+job, after a confirmation.
 """
 
 from __future__ import annotations
 
+import os
 import time
-from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,12 +29,19 @@ DEMO_STATES = ["COMPLETED"] * 5 + ["FAILED", "RUNNING", "RUNNING"] + ["PENDING"]
 
 
 class JobsUpdated(Message):
-    """A poller tick's result, copied for the UI thread."""
+    """A tick's result for the UI thread: the jobs to show and a copy of the poller's snapshot."""
 
-    def __init__(self, tasks: dict[str, TaskState], stale: bool, error: str, when: float,
-                 failure: Exception | None = None) -> None:
+    def __init__(self, jobs, snapshot) -> None:
         super().__init__()
-        self.tasks, self.stale, self.error, self.when, self.failure = tasks, stale, error, when, failure
+        self.jobs, self.snapshot = jobs, snapshot
+
+
+class Cancelled(Message):
+    """A cancel's outcome: `error` is "" when the backend accepted it."""
+
+    def __init__(self, target: str, error: str) -> None:
+        super().__init__()
+        self.target, self.error = target, error
 
 
 def demo_tasks() -> dict[str, TaskState]:
@@ -45,15 +55,16 @@ def demo_tasks() -> dict[str, TaskState]:
     return tasks
 
 
-def app_poller(app, backend):
-    """The app's one Poller (made on first use and kept on the app)."""
-    poller = getattr(app, "_hptune_poller", None)
-    if poller is None:
-        from tui.cluster.poller import Poller
+def stale_line(error: str, as_of: float) -> str:
+    """The stale notice: the wall-clock time of the last good answer (`as_of`, from time.time())."""
+    since = time.strftime("%H:%M:%S", time.localtime(as_of)) if as_of else "never"
+    return f"the scheduler is not answering; states as of {since} (retrying): {error}"
 
-        poller = Poller(backend, interval=app.settings.poll_interval)
-        app._hptune_poller = poller
-    return poller
+
+def local_note(cores: int | None = None) -> str:
+    """Why a local array runs fewer tasks at once than it asks for: the runner's limit is the cores."""
+    cores = cores or os.cpu_count() or 1
+    return f"local runner: at most {cores} task{'s' * (cores != 1)} at once on this machine's {cores} cores"
 
 
 class JobsScreen(Screen):
@@ -70,13 +81,14 @@ class JobsScreen(Screen):
     def __init__(self, demo: bool = False) -> None:
         super().__init__()
         self.demo = demo
-        self.backend = None
-        self.poller = None
+        self.service = None
+        self.jobs = None  # tui.workflows.jobs.JobList of the last tick
         self.tasks: dict[str, TaskState] = {}
-        self.run_dirs: dict[str, Path] = {}
         self.job: str | None = None
         self.task_id: str | None = None
+        self.finding = ""  # the selected failed task's telling log line and hint
         self._timer = None
+        self._held = False  # polling waits for the learner (an unknown host key) until `r`
 
     @classmethod
     def from_arg(cls, arg: str | None) -> "JobsScreen":
@@ -96,78 +108,64 @@ class JobsScreen(Screen):
 
     def on_mount(self) -> None:
         if self.demo:
-            self._show(demo_tasks(), False, "", time.time())
+            self._show(demo_tasks(), "", 0.0)
             self._status("demo jobs (not from a scheduler)")
             self.query_one("#jobs-log", LogTail).write_line("the selected task's log is followed here")
             return
+        self.service = self.app.job_service  # made here, on the UI thread, once for the app
         self._status("asking the scheduler ...")
-        self._start()
+        self._tick()
 
     # -- polling ---------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="jobs-poll", exit_on_error=False)
-    def _start(self) -> None:
-        """Build the backend and the job list off the UI thread, then tick."""
-        from tui.cluster.factory import make_backend
-        from tui.cluster.tracking import tracked_jobs
-        from tui.dialogs.two_factor import app_prompter
+    def _tick(self) -> None:
+        """Re-read the jobs to show, poll once, post the result; never raises."""
+        from textual.worker import get_current_worker
+
+        from tui.cluster.poller import describe_failure
 
         try:
-            backend = make_backend(self.app.settings, interactive=app_prompter(self.app))
-        except Exception as exc:  # noqa: BLE001 - shown, never a crash
-            self.post_message(JobsUpdated({}, True, str(exc), time.time()))
-            return
-        from tui.cluster.hyperqueue import with_hyperqueue_jobs
-
-        tracked = tracked_jobs(self.app.settings.workspace)
-        # jobs submitted with --backend hyperqueue show here too, whatever the settings' backend
-        backend = with_hyperqueue_jobs(backend, self.app.settings.workspace,
-                                       [j.job_id for j in tracked if j.backend == "hyperqueue"])
-        jobs = [j for j in tracked if j.backend in ("", backend.name, "hyperqueue")]
-        self.run_dirs = {j.job_id: j.run_dir for j in jobs}
-        ids = list(self.run_dirs) + [i for i in getattr(backend, "job_ids", lambda: [])()[-20:]
-                                     if i not in self.run_dirs]
-        self.backend = backend
-        self.poller = app_poller(self.app, backend)
-        self.poller.backend = backend
-        self.poller.watch(self, ids)
-        self._tick_now()
-
-    def _tick_now(self) -> None:
-        if self.poller is None:
-            return
-        snap = self.poller.tick()
-        self.post_message(JobsUpdated(dict(snap.tasks), snap.stale, snap.error, snap.last_ok, snap.failure))
-
-    @work(thread=True, exclusive=True, group="jobs-poll", exit_on_error=False)
-    def _tick(self) -> None:
-        self._tick_now()
+            jobs = self.service.refresh(self)
+        except Exception as exc:  # noqa: BLE001 - e.g. an unreadable run folder: shown, and ticks go on
+            jobs, snap = self.service.jobs, self.service.poller.snapshot.copy()
+            snap.stale, snap.error, snap.failure = True, describe_failure(exc), exc
+        else:
+            snap = self.service.tick()
+        if not get_current_worker().is_cancelled:
+            self.post_message(JobsUpdated(jobs, snap))
 
     def _arm(self) -> None:
+        """The next tick, always: after a failure too, and while every job has finished (a new
+        submission must show); the poller's interval backs off while nothing changes."""
         if self._timer is not None:
             self._timer.stop()
-        if self.poller is not None and self.poller.due():
-            self._timer = self.set_timer(self.poller.interval, self._tick)
+        self._timer = self.set_timer(self.service.interval, self._tick)
 
     def on_screen_suspend(self) -> None:
         if self._timer is not None:
             self._timer.stop()
-        if self.poller is not None:
-            self.poller.unwatch(self)
+            self._timer = None
+        if self.service is not None:
+            self.service.unwatch(self)
 
     def on_screen_resume(self) -> None:
-        if self.poller is not None and not self.demo:
-            self._start()
+        if self.service is not None and self._timer is None and not self._held:
+            self._tick()
 
     def on_unmount(self) -> None:
         self.on_screen_suspend()
 
     @on(JobsUpdated)
     def _updated(self, event: JobsUpdated) -> None:
-        self._show(event.tasks, event.stale, event.error, event.when)
         from tui.cluster.ssh_target import UnknownHostKey
 
-        if isinstance(event.failure, UnknownHostKey):
-            self._ask_host_key(event.failure)  # polling waits for the learner's answer
+        self.jobs, snap = event.jobs, event.snapshot
+        wanted = set(self.jobs.ids())
+        tasks = {k: t for k, t in snap.tasks.items() if (t.array_job_id or t.job_id) in wanted or k in wanted}
+        self._show(tasks, snap.error if snap.stale else "", snap.as_of, stale=snap.stale)
+        if isinstance(snap.failure, UnknownHostKey):
+            self._held = True
+            self._ask_host_key(snap.failure)  # polling waits for the learner's answer
             return
         self._arm()
 
@@ -192,13 +190,11 @@ class JobsScreen(Screen):
     def _status(self, text: str) -> None:
         self.query_one("#jobs-status", Static).update(text)
 
-    def _show(self, tasks: dict[str, TaskState], stale: bool, error: str, when: float) -> None:
+    def _show(self, tasks: dict[str, TaskState], error: str, as_of: float, stale: bool = False) -> None:
         self.tasks = tasks
         jobs = self._jobs()
         if stale:
-            since = time.strftime("%H:%M:%S", time.localtime(when)) if when else "never"
-            self._status(f"the scheduler is not answering; states as of {since} (retrying): "
-                         f"{error.splitlines()[0] if error else ''}")
+            self._status(stale_line(error, as_of))
         else:
             self._status(f"{len(jobs)} jobs, {len(tasks)} tasks; r refresh, c/C cancel task/job"
                          if jobs else "no jobs yet: submit a script (hptune-tui submit SCRIPT or the script form)")
@@ -214,13 +210,13 @@ class JobsScreen(Screen):
     def _fill_table(self, jobs: dict[str, list[TaskState]]) -> None:
         table = self.query_one("#jobs-table", DataTable)
         table.clear()
-        for job_id, tasks in sorted(jobs.items(), key=lambda kv: -int(kv[0]) if kv[0].isdigit() else 0):
+        for job_id, tasks in sorted(jobs.items(), key=lambda kv: _newest_first(kv[0])):
             first = tasks[0]
             longest = max((t.elapsed for t in tasks), key=lambda e: (len(e), e), default="")
             table.add_row(job_id, first.name[:20], summary([t.state for t in tasks]), longest or "-",
                           first.time_limit or "-", key=job_id)
         if self.job not in jobs:
-            self.job = next(iter(sorted(jobs, key=lambda j: -int(j) if j.isdigit() else 0)), None)
+            self.job = next(iter(sorted(jobs, key=_newest_first)), None)
         if self.job is not None:
             table.move_cursor(row=table.get_row_index(self.job))
 
@@ -242,15 +238,25 @@ class JobsScreen(Screen):
     def _task_selected(self, event: TaskGrid.Selected) -> None:
         if event.task_id != self.task_id:
             self.task_id = event.task_id
+            self.finding = ""
             self._show_task()
 
     def _show_task(self) -> None:
         task = self.tasks.get(self.task_id or "")
-        detail = self.query_one("#jobs-detail", Static)
+        log = self.query_one("#jobs-log", LogTail)
         if task is None:
-            detail.update("")
-            self.query_one("#jobs-log", LogTail).follow(None, None)
+            self.query_one("#jobs-detail", Static).update("")
+            log.follow(None, None)
             return
+        self._detail(task)
+        if self.service is not None:
+            from tui.cluster.tracking import output_path
+
+            job = task.array_job_id or task.job_id
+            log.follow(self.service.backend_for(job), output_path(task, self.jobs.run_dirs.get(job)),
+                       finished=task.finished)
+
+    def _detail(self, task: TaskState) -> None:
         parts = [f"{task.job_id} {task.state}", f"{task.elapsed or '-'} of {task.time_limit or '-'}"]
         if task.exit_code and task.finished:
             parts.append(f"exit {task.exit_code}")
@@ -258,20 +264,37 @@ class JobsScreen(Screen):
             parts.append(task.reason)
         if task.state == "PENDING" and task.start_time:
             parts.append(f"starts {task.start_time.replace('T', ' ')}")
-        detail.update(" │ ".join(parts))
-        if self.backend is not None:
-            from tui.cluster.tracking import output_path
+        lines = [" │ ".join(parts)]
+        if self.finding and task.finished and task.state != "COMPLETED":
+            lines.append(self.finding)
+        if self.jobs is not None and self.jobs.where(task.array_job_id or task.job_id).backend == "local" \
+                and task.array_task_id:
+            lines.append(local_note())
+        self.query_one("#jobs-detail", Static).update("\n".join(lines))
 
-            run_dir = self.run_dirs.get(task.array_job_id or task.job_id)
-            self.query_one("#jobs-log", LogTail).follow(self.backend, output_path(task, run_dir))
+    @on(LogTail.Loaded)
+    def _log_loaded(self, event: LogTail.Loaded) -> None:
+        """A failed task's telling log line and its hint, under the task's state."""
+        from tui.cluster.log_hints import explain_log
+
+        task = self.tasks.get(self.task_id or "")
+        if task is None or not task.finished or task.state == "COMPLETED":
+            return
+        found = explain_log("\n".join(self.query_one("#jobs-log", LogTail).lines))
+        finding = f"log: {found.line}" + (f" — {found.hint}" if found and found.hint else "") if found else ""
+        if finding != self.finding:
+            self.finding = finding
+            self._detail(task)
 
     # -- actions ---------------------------------------------------------------------------
     def action_refresh(self) -> None:
+        """Ask again now: re-read the jobs, poll, and ask a cancelled two-factor login again."""
         from tui.dialogs.two_factor import app_prompter
 
-        app_prompter(self.app).ask_again()  # r after a cancelled two-factor login asks again
-        if self.poller is not None:
-            self.poller.poke()
+        app_prompter(self.app).ask_again()
+        if self.service is not None:
+            self._held = False
+            self.service.poke()
             self._tick()
 
     def action_cancel_task(self) -> None:
@@ -281,7 +304,7 @@ class JobsScreen(Screen):
         self._ask_cancel(self.job)
 
     def _ask_cancel(self, target: str | None) -> None:
-        if target is None or self.backend is None:
+        if target is None or self.service is None:
             self.notify("nothing to cancel", severity="warning")
             return
         from tui.dialogs.confirm import ConfirmDialog
@@ -295,14 +318,22 @@ class JobsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="jobs-cancel", exit_on_error=False)
     def _cancel(self, target: str) -> None:
+        from tui.workflows.jobs import one_line
+
         try:
-            self.backend.cancel(target)
+            self.service.cancel(target)
         except Exception as exc:  # noqa: BLE001 - the scheduler's words, shown
-            self.app.call_from_thread(self.notify, str(exc), title=f"Cancel {target}", severity="error")
+            self.post_message(Cancelled(target, one_line(exc)))
             return
-        self.app.call_from_thread(self.notify, f"cancelled {target}", title="Cancel")
-        self.poller.poke()
-        self._tick_now()
+        self.post_message(Cancelled(target, ""))
+
+    @on(Cancelled)
+    def _cancelled(self, event: Cancelled) -> None:
+        if event.error:
+            self.notify(event.error, title=f"Cancel {event.target}", severity="error")
+            return
+        self.notify(f"cancelled {event.target}", title="Cancel")
+        self._tick()
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
@@ -311,3 +342,9 @@ class JobsScreen(Screen):
 
 def _index(task: TaskState) -> int:
     return int(task.array_task_id) if task.array_task_id.isdigit() else -1
+
+
+def _newest_first(job_id: str) -> tuple[int, str]:
+    """Newest job first: SLURM's numbers, and HyperQueue's hq7 by its number."""
+    digits = job_id.removeprefix("hq")
+    return (-int(digits) if digits.isdigit() else 0, job_id)

@@ -1,5 +1,9 @@
 """A job's log, followed live through the backend: polls by size (works on NFS and over SFTP),
-waits for a file that does not exist yet, and reads only the new bytes each time."""
+waits for a file that does not exist yet, and reads only the new bytes each time.
+
+A finished task's log that is still empty says so, instead of waiting for it forever. After new
+bytes are shown the widget posts `LogTail.Loaded`, so that the screen can read the telling line.
+"""
 
 from __future__ import annotations
 
@@ -21,22 +25,37 @@ class LogTail(Log):
             super().__init__()
             self.path, self.data, self.size = path, data, size
 
+    class Loaded(Message):
+        """New lines of `path` are shown."""
+
+        def __init__(self, path: str) -> None:
+            super().__init__()
+            self.path = path
+
     def __init__(self, **kwargs) -> None:
         super().__init__(max_lines=2000, auto_scroll=True, **kwargs)
         self.backend = None
         self.path: str = ""
         self.read_offset = 0
+        self.finished = False  # the task has ended: no more output is coming
         self._waiting = False
 
     def on_mount(self) -> None:
         self.set_interval(POLL_S, self._poll)
 
-    def follow(self, backend, path: str | Path | None) -> None:
-        """Show `path` (read through `backend`) from its start; None shows nothing."""
+    def follow(self, backend, path: str | Path | None, finished: bool = False) -> None:
+        """Show `path` (read through `backend`) from its start; None shows nothing. `finished`:
+        the task has ended, so an empty log is empty for good."""
         new = str(path or "")
         if new == self.path and backend is self.backend:
+            if finished != self.finished:
+                self.finished = finished
+                if self._waiting:  # the note changes from "waiting for" to "empty"
+                    self._waiting = False
+                    self._poll()
             return
         self.backend, self.path, self.read_offset, self._waiting = backend, new, 0, False
+        self.finished = finished
         self.clear()
         if not new:
             self.write_line("no log for this task (the scheduler did not say where it writes)")
@@ -68,7 +87,9 @@ class LogTail(Log):
         if not event.data:
             if self.read_offset == 0 and not self._waiting:
                 self._waiting = True
-                self.write_line(f"waiting for {self.path} ...")
+                self.clear()
+                self.write_line(f"the log is empty: {self.path}" if self.finished
+                                else f"waiting for {self.path} ...")
             return
         if self._waiting:
             self.clear()
@@ -76,3 +97,4 @@ class LogTail(Log):
         data = event.data[-FIRST_READ_MAX:] if self.read_offset == 0 else event.data
         self.read_offset = event.size
         self.write(data.decode(errors="replace"))
+        self.post_message(self.Loaded(self.path))

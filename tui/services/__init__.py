@@ -1,0 +1,1 @@
+"""Long-lived services the app makes once and owns (the job service); Textual-free."""
