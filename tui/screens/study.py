@@ -135,14 +135,10 @@ class StudyScreen(Screen):
                             random_search_dir=random_search, stale=self._stale_watch())
 
     def _stale_watch(self):
-        """Cross-checks RUNNING trials with the scheduler through the app's poller (see stale_watch)."""
-        from tui.dialogs.two_factor import app_prompter
+        """Cross-checks RUNNING trials with the scheduler through the app's job service (see stale_watch)."""
         from tui.results.stale_watch import StaleWatch
-        from tui.screens.jobs import app_poller
-        from tui.screens.study_data import SchedulerStatus
 
-        self._scheduler = SchedulerStatus(self.app.settings, self, lambda backend: app_poller(self.app, backend),
-                                          app_prompter(self.app))
+        self._scheduler = self.app.job_service.status_for(self)
         return StaleWatch(self._scheduler, requeue=bool(self.app.settings.requeue_stale),
                           interval=self._scheduler.interval)
 
