@@ -89,3 +89,12 @@ def test_completed_exercise_is_remembered(tmp_path):
     assert not store.completed("01")
     store.set_completed("01")
     assert ProgressStore.open(tmp_path).completed("01")
+
+
+def test_a_read_only_store_sees_other_writers_and_never_writes(tmp_path):
+    viewer = ProgressStore.open(tmp_path, read_only=True)  # an export or a preview
+    ProgressStore.open(tmp_path).set_done("01", "goals")
+    assert viewer.done_steps("01") == {"goals"}
+    viewer.set_done("01", "steps")
+    viewer.reset_item("01")
+    assert ProgressStore.open(tmp_path).done_steps("01") == {"goals"}
