@@ -1,5 +1,6 @@
-"""Which jobs the learner submitted: recorded in each run's `run.json`, so that monitoring resumes
-after a restart or on another machine."""
+"""Which jobs the learner submitted: recorded in each run's `run.json` and in the workspace's job
+index (`.hptune/jobs.jsonl`), so that monitoring resumes after a restart or on another machine.
+Both are shared by parallel submissions: they are only ever updated under their lock."""
 
 from __future__ import annotations
 
