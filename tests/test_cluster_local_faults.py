@@ -21,6 +21,7 @@ from tui.cluster.local_procs import group_alive, is_running, start_time
 from tui.cluster.local_tasks import pending_reason
 
 CORES = os.cpu_count() or 1
+CORES_WORD = f"{CORES} core" + ("s" if CORES > 1 else "")
 SLEEPERS = "#!/bin/bash\n#SBATCH -J sleepers\n#SBATCH --array=0-1\n#SBATCH -o s-%A_%a.out\nsleep 30\n"
 
 
@@ -176,7 +177,7 @@ def test_pending_tasks_of_a_real_job_say_why_they_wait(tmp_path):
     try:
         waiting = poll(lambda: [t for t in backend.status([job_id]) if t.state == "PENDING"], 10, 0.1)
         tasks = "tasks" if CORES > 1 else "task"
-        assert waiting and waiting[-1].reason == f"local runner: {CORES} {tasks} at once ({CORES} cores)"
+        assert waiting and waiting[-1].reason == f"local runner: {CORES} {tasks} at once ({CORES_WORD})"
     finally:
         backend.cancel(job_id)
     finished(backend, job_id)
@@ -194,3 +195,33 @@ def test_a_job_runs_with_the_apps_python_when_its_venv_is_not_on_path(tmp_path, 
     (task,) = finished(backend, job_id, timeout=120).values()
     assert (tmp_path / "py.out").read_text().strip().splitlines()[-1:] == ["ok"], (tmp_path / "py.out").read_text()
     assert task.state == "COMPLETED"
+
+
+@pytest.mark.skipif(CORES > 4, reason="a short array must outnumber the cores")
+async def test_the_jobs_screen_says_why_a_local_task_waits(tmp_path):
+    from tests.apphelpers import app_for
+    from tests.waiting import pilot_wait
+    from tui.cluster.tracking import record_submission
+    from tui.widgets.task_grid import TaskGrid
+
+    ws = tmp_path / "ws"
+    app = app_for(ws, start_screen="jobs", resume=False)
+    run_dir = ws / "01_random_search" / "runs" / "r1"
+    (run_dir / "logs").mkdir(parents=True)
+    script = write(run_dir / "job.sh", f"#!/bin/bash\n#SBATCH --array=0-{CORES}\n#SBATCH -o logs/w-%a.out\nsleep 30\n")
+    backend = LocalBackend(ws, force=True)
+    job_id = backend.submit(script, run_dir).job_id
+    record_submission(run_dir, "local", job_id)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            grid = app.screen.query_one(TaskGrid)
+            await pilot_wait(pilot, lambda: [s for _, s in grid.tasks].count("RUNNING") == CORES, "the running tasks")
+            grid.focus()
+            for _ in range(CORES):
+                await pilot.press("right")
+            detail = app.screen.query_one("#jobs-detail")
+            await pilot_wait(pilot, lambda: f"{job_id}_{CORES} PENDING" in str(detail.content), "the pending task")
+            assert f"local runner: {CORES} task" in str(detail.content)
+            assert f"({CORES_WORD})" in str(detail.content)
+    finally:
+        backend.cancel(job_id)

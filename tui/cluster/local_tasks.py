@@ -64,7 +64,8 @@ def pending_reason(job: dict) -> str:
     if limit and limit <= parallel:
         return "JobArrayTaskLimit"
     per_task = f", {job['cpus']} CPUs per task" if job.get("cpus", 1) > 1 else ""
-    return f"local runner: {parallel} task{'s' if parallel > 1 else ''} at once ({cores} cores{per_task})"
+    return (f"local runner: {parallel} task{'s' if parallel > 1 else ''} at once "
+            f"({cores} core{'s' if cores > 1 else ''}{per_task})")
 
 
 def cancel_unsupervised(view: JobView, keys: list[str]) -> None:
