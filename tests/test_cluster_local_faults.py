@@ -225,3 +225,17 @@ async def test_the_jobs_screen_says_why_a_local_task_waits(tmp_path):
             assert f"({CORES_WORD})" in str(detail.content)
     finally:
         backend.cancel(job_id)
+
+
+def test_a_supervisor_stopped_by_sigterm_says_so_and_its_task_runs_on(tmp_path):
+    backend = LocalBackend(tmp_path / "ws", force=True)
+    job_id = backend.submit(write(tmp_path / "s.sh", "#!/bin/bash\nsleep 30\n"), tmp_path).job_id
+    rec = running_records(tmp_path, job_id, ["job"])["job"]
+    folder = job_dir(tmp_path, job_id)
+    os.kill(int((folder / "supervisor.pid").read_text().split()[0]), signal.SIGTERM)
+    assert poll(lambda: not local_store.supervisor_alive(folder), 10, 0.05)
+    (task,) = backend.status([job_id])
+    assert task.state == "RUNNING" and "stopped by SIGTERM" in task.reason
+    backend.cancel(job_id)
+    assert poll(lambda: not group_alive(rec["pgid"], rec["pid_start"]), 20, 0.1)
+    assert backend.status([job_id])[0].state == "CANCELLED"

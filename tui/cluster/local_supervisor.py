@@ -135,11 +135,18 @@ def supervise(job_dir: Path) -> None:
         time.sleep(TICK_S)
 
 
+def _stopped(signum: int, _frame) -> None:
+    # The tasks go on (the app still sees and cancels them); the log says why nothing else will start.
+    print(f"the local runner was stopped by {signal.Signals(signum).name}", flush=True)
+    sys.exit(128 + signum)
+
+
 def main(argv: list[str]) -> int:
     """Supervise the job in `argv[0]`; a failure leaves its traceback, reason last, in supervisor.log."""
     job_dir = Path(argv[0])
     store.announce_supervisor(job_dir)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stopped)
     try:
         supervise(job_dir)
     except Exception as exc:  # noqa: BLE001 - whatever it is, the app must be able to say it
