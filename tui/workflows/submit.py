@@ -164,7 +164,7 @@ def submit_script(backend, script: Path, *, test_only: bool = False, text: str |
 
     try:
         run_dir = record_submitted(script, submit_dir, backend.name, result.job_id,
-                                   host if backend.name == "ssh" else "", text)
+                                   host if backend.name == "ssh" else "", text, workspace=workspace)
     except OSError as exc:  # the job runs anyway; only the app's record of it is missing
         notes.append(f"not recorded in its run folder: {exc}")
         run_dir = None

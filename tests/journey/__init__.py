@@ -1,0 +1,1 @@
+"""The learner's journey, played through the app's own screens with the Pilot (see play.py)."""

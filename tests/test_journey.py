@@ -1,0 +1,71 @@
+"""The learner's journey, played through the app (tests/journey/play.py): exercises 1 and 2 from a
+fresh workspace on the local runner and on the real test cluster, and on the cluster as a non-root
+Unix user running the shared install. The app runs as `make run` starts it: its venv not on PATH.
+
+Journey issue: with the venv off PATH every task failed (`No module named 'torch'`); exercise 2's
+`logs/` was missing and the local runner died; the form forgot; progress was lost.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.journey.play import EXERCISES, make_learner_app, play
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def answers(exercise: str) -> Path:
+    from tui.course.catalog import bundled_catalog
+
+    return ROOT / "solutions" / bundled_catalog().exercise(exercise).dir
+
+
+@pytest.fixture
+def venv_off_path(monkeypatch):
+    """PATH as a learner's shell has it when the app is started by its full path."""
+    venv_bin = str(Path(sys.executable).parent)
+    monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                                               if p and Path(p).resolve() != Path(venv_bin).resolve()))
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+
+
+def remove_logs(workspace: Path, exercise: str) -> None:
+    import shutil
+
+    from tui.course.catalog import bundled_catalog
+
+    shutil.rmtree(workspace / bundled_catalog().exercise(exercise).dir / "logs")
+
+
+def assert_journey_done(journey, exercise: str) -> None:
+    assert journey.saved and journey.job_id, journey.steps
+    assert set(journey.job_states.values()) == {"COMPLETED"}, (journey.job_states, journey.steps)
+    assert journey.trials_seen >= EXERCISES[exercise]["trials"]
+    failed = {k: journey.check_messages[k] for k, ok in journey.checks.items() if not ok}
+    assert journey.checks and not failed, failed
+    assert "done" in journey.map_label, journey.map_label
+
+
+@pytest.mark.parametrize("exercise", ["01", "02"])
+async def test_journey_on_the_local_runner(exercise, tmp_path, venv_off_path, monkeypatch):
+    monkeypatch.setattr("tui.cluster.local.sbatch_works", lambda: False)  # a cluster may be up in this session
+    app = make_learner_app(tmp_path / "ws", "local", exercise, answers(exercise))
+    remove_logs(tmp_path / "ws", exercise)  # an older workspace, or deleted: submit makes it again
+    journey = await play(app, exercise, "local")
+    assert_journey_done(journey, exercise)
+    assert "for the job's output" in journey.submit_text and "/logs/" in journey.submit_text
+
+
+@pytest.mark.slurm
+@pytest.mark.parametrize("exercise", ["01", "02"])
+async def test_journey_on_the_test_cluster(exercise, slurm_cluster, tmp_path, venv_off_path, monkeypatch):
+    monkeypatch.setenv("SLURM_CONF", slurm_cluster.env["SLURM_CONF"])
+    app = make_learner_app(tmp_path / "ws", "slurm", exercise, answers(exercise))
+    remove_logs(tmp_path / "ws", exercise)
+    journey = await play(app, exercise, "slurm")
+    assert_journey_done(journey, exercise)
