@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tui.results.tiny_stats import TaskRecord, gantt_bars, load_tasks, max_concurrency, oversubscribed, summarize
+from tui.results.tiny_stats import (TaskRecord, gantt_bars, load_tasks, max_concurrency, oversubscribed, summarize,
+                                    waits)
 from tui.runtime import tiny_tasks
 
 SWEEP = [{"batch_size": b, "threads": 1, "packing": False, "budget_s": 0.001, "warmup": 0} for b in (1, 2, 4)]
@@ -38,8 +39,18 @@ def test_main_runs_the_task_from_the_environment(tmp_path, monkeypatch):
     assert tiny_tasks.main(["--run-dir", str(tmp_path), "--engine", "toy"]) == 0
     result = json.loads((tmp_path / "trials" / "00002" / "result.json").read_text())
     assert result["status"] == "complete" and result["mode"] == "hyperqueue" and result["seq_per_s"] > 0
-    assert result["cpus"] >= 1
-    assert result["launched"] <= result["started"] <= result["ended"]
+    assert result["cpus"] >= 1 and result["runner"] == "hyperqueue"
+    assert result["launched"] <= result["ready"] <= result["started"] <= result["ended"]
+    assert "submitted" not in result  # only a real SLURM says when it got the job
+
+
+def test_a_worker_loop_is_ready_after_its_imports_once_and_takes_later_tasks_at_once(tmp_path):
+    tiny_tasks.run_loop(tmp_path, SWEEP, lambda **c: {"seq_per_s": 1.0, "timed_s": 0.001}, indices=[0, 2],
+                        launched=100.0, ready=101.0)
+    records, _ = load_tasks(tmp_path)
+    assert (records[0].launched, records[0].ready) == (100.0, 101.0)
+    later = records[1]
+    assert later.launched == later.ready and records[0].ended <= later.launched <= later.started
 
 
 def test_main_refuses_a_task_outside_the_sweep_and_a_missing_sweep(tmp_path, capsys):
@@ -65,14 +76,48 @@ def test_a_given_sweep_is_recorded_once_and_not_overwritten(tmp_path):
         tiny_tasks.save_sweep(tmp_path / "x", [])
 
 
-def test_process_start_time_is_before_now():
+def test_process_start_time_is_when_a_new_process_started():
+    """A fresh process reports a start between the moments before and after it was spawned,
+    however long this test session has been running."""
+    import subprocess
+    import sys
     import time
 
-    assert time.time() - 600 < tiny_tasks.process_start_time() <= time.time()
+    before = time.time()
+    done = subprocess.run([sys.executable, "-c", "from tui.runtime.task_env import process_start_time as p; "
+                           "print(repr(p()))"], capture_output=True, text=True, timeout=120, check=True)
+    after = time.time()
+    # /proc counts in 10 ms clock ticks, and uptime is read to 10 ms: allow two ticks either side
+    assert before - 0.02 <= float(done.stdout) <= after + 0.02
 
 
-def _rec(task, launched, ended, timed=0.5, status="complete", speed=1.0):
-    return TaskRecord(task, status, launched, ended - timed, ended, timed, speed, 0.1, {"i": task})
+def test_the_runner_and_the_submit_time_come_from_the_environment(monkeypatch):
+    from tui.runtime import task_env
+
+    for key in ("HQ_TASK_ID", "SLURM_JOB_ID", "SLURM_CLUSTER_NAME"):
+        monkeypatch.delenv(key, raising=False)
+    assert task_env.runner() == "hand" and task_env.slurm_submit_time() is None
+    monkeypatch.setenv("SLURM_JOB_ID", "7")
+    assert task_env.runner() == "local" and task_env.slurm_submit_time() is None  # no scontrol to ask
+    monkeypatch.setenv("SLURM_CLUSTER_NAME", "course")
+    assert task_env.runner() == "slurm"
+    monkeypatch.setenv("HQ_TASK_ID", "3")
+    assert task_env.runner() == "hyperqueue"
+
+
+def test_scontrols_submit_time_is_read_as_local_time():
+    import datetime
+
+    from tui.runtime.task_env import parse_submit_time
+
+    line = "JobId=7 JobName=x UserId=root(0) SubmitTime=2025-01-31T12:00:05 EligibleTime=2025-01-31T12:00:05"
+    assert parse_submit_time(line) == datetime.datetime(2025, 1, 31, 12, 0, 5).timestamp()
+    assert parse_submit_time("JobId=7 SubmitTime=Unknown") is None and parse_submit_time("") is None
+
+
+def _rec(task, launched, ended, timed=0.5, status="complete", speed=1.0, ready=None, submitted=None):
+    return TaskRecord(task, status, launched, ended - timed, ended, timed, speed, 0.1, {"i": task},
+                      ready=ready, submitted=submitted)
 
 
 def test_figures_of_two_lanes():
@@ -80,10 +125,25 @@ def test_figures_of_two_lanes():
     assert max_concurrency(records) == 2
     stats = summarize(records)
     assert stats["tasks_per_s"] == pytest.approx(2.0) and stats["wall_s"] == pytest.approx(2.0)
-    # 2 lanes x 2 s = 4 slot-seconds, 2 of them measuring: 0.5 s of overhead per task
-    assert stats["overhead_per_task_s"] == pytest.approx(0.5)
+    # start-up: launch to ready (here: to the timed work) 0.5 s each; tasks 2, 3 launched when 0, 1 ended
+    assert stats["startup_per_task_s"] == pytest.approx(0.5) and stats["wait_per_task_s"] == pytest.approx(0.0)
+    assert stats["overhead_per_task_s"] == pytest.approx(0.5) and stats["work_per_task_s"] == pytest.approx(0.5)
     assert stats["best"]["task"] == 3
     assert summarize(records, submitted=-2.0)["tasks_per_s"] == pytest.approx(1.0)
+
+
+def test_the_wait_runs_from_a_free_slot_or_the_submission_to_the_process_start():
+    # one slot: task 0 submitted at 0 starts at 2; task 1 starts 1.5 s after task 0 ended;
+    # task 2 (a 2-CPU task, say) starts 0.25 s after the later of the two ends before it
+    records = [_rec(0, 2.0, 4.0, ready=3.0, submitted=0.0), _rec(1, 5.5, 7.0, ready=6.0, submitted=0.0),
+               _rec(2, 7.25, 8.0, ready=7.5, submitted=0.0)]
+    assert waits(records) == {0: 2.0, 1: 1.5, 2: 0.25}
+    stats = summarize(records)
+    assert stats["wait_per_task_s"] == pytest.approx(3.75 / 3)
+    assert stats["startup_per_task_s"] == pytest.approx((1.0 + 0.5 + 0.25) / 3)
+    assert stats["wall_s"] == pytest.approx(8.0)  # from the submission
+    # without a submit time, a task that started before any other ended has no known wait
+    assert waits([_rec(0, 2.0, 4.0), _rec(1, 4.5, 5.0)]) == {0: None, 1: 0.5}
 
 
 def test_gantt_bars_split_overhead_from_work_and_reuse_free_lanes():
@@ -92,6 +152,13 @@ def test_gantt_bars_split_overhead_from_work_and_reuse_free_lanes():
         (0, "import", 0, 0.5), (0, "trial", 0.5, 1), (1, "import", 0, 0.5), (1, "trial", 0.5, 1),
         (0, "import", 1, 1.5), (0, "trial", 1.5, 2)}
     assert gantt_bars([]) == []
+
+
+def test_gantt_bars_show_the_wait_before_a_process_started():
+    bars = gantt_bars([_rec(0, 2.0, 4.0, ready=3.0, submitted=0.0), _rec(1, 5.5, 7.0, ready=6.0)])
+    assert [(b.lane, b.kind, b.start, b.end) for b in bars] == [
+        (0, "queue", 0.0, 2.0), (0, "import", 2.0, 3.0), (0, "trial", 3.0, 4.0),
+        (0, "queue", 4.0, 5.5), (0, "import", 5.5, 6.0), (0, "trial", 6.0, 7.0)]
 
 
 def test_no_finished_tasks_and_broken_files(tmp_path):

@@ -1,6 +1,6 @@
 #!/bin/bash
 #SBATCH --job-name=tiny-per-task
-#SBATCH --array=0-31
+#SBATCH --array=0-15
 #SBATCH --cpus-per-task=2
 #SBATCH --mem=2G
 #SBATCH --time=00:05:00

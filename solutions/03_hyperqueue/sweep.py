@@ -3,6 +3,9 @@
     python sweep.py                        prints how many tasks the sweep has and the first few
     python sweep.py --hq-job hq_job.toml   writes the HyperQueue job file of the sweep: one task
                                            per configuration, each asking for the CPUs it uses
+    python sweep.py --hq-job hq_job.toml --first 32
+                                           only the first 32 tasks (every configuration once):
+                                           a shorter sweep for the local runner or a small machine
 """
 
 import argparse
@@ -34,22 +37,27 @@ def cpus(config):
     return config.get("threads", 1)
 
 
-def write_hq_job(path, tasks):
-    """The HyperQueue job file: task N runs hq_tasks.sh with $HQ_TASK_ID=N on cpus(config N) CPUs."""
+def write_hq_job(path, tasks, first=None):
+    """The HyperQueue job file: task N runs hq_tasks.sh with $HQ_TASK_ID=N on cpus(config N) CPUs
+    (tasks 0 to first-1 only, when `first` is given)."""
     from tui.cluster.hq_jobfile import TaskSpec, write
 
     script = str(Path(__file__).resolve().parent / "hq_tasks.sh")
-    return write(path, [TaskSpec(i, ["bash", script], cpus(c)) for i, c in enumerate(tasks)], "tiny-sweep")
+    chosen = list(enumerate(tasks))[:first]
+    return write(path, [TaskSpec(i, ["bash", script], cpus(c)) for i, c in chosen], "tiny-sweep")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hq-job", metavar="FILE", help="write the sweep as a HyperQueue job file")
+    parser.add_argument("--first", type=int, metavar="N", help="the job file runs tasks 0 to N-1 only")
     args = parser.parse_args()
+    if args.first is not None and args.first < 1:
+        parser.error(f"--first must be at least 1, got {args.first}")
     tasks = configs()
     print(f"{len(tasks)} tasks (ids 0-{len(tasks) - 1}); the first three:")
     for config in tasks[:3]:
         print(" ", config)
     if args.hq_job:
-        print(f"wrote {write_hq_job(args.hq_job, tasks)}: submit it with "
+        print(f"wrote {write_hq_job(args.hq_job, tasks, args.first)}: submit it with "
               f"`hptune-tui submit {args.hq_job} --backend hyperqueue` (or `hq job submit-file {args.hq_job}`)")

@@ -1,7 +1,11 @@
-"""Exercise 3 (many tiny jobs with HyperQueue): hq.tasks, hq.throughput, results.best_config.
+"""Exercise 3 (many tiny jobs with HyperQueue): hq.runs, hq.overhead, results.best_config.
 
-The checks read what the tasks wrote (runs/<run>/trials/<N>/result.json); they run no learner
-code, so a broken tiny_task.py shows up as missing or failed tasks, with the reason.
+The checks read what the tasks wrote (runs/<run>/trials/<N>/result.json and sweep.json); they
+run no learner code, so a broken tiny_task.py shows up as missing or failed tasks, with the
+reason. What they test is what the learner controls: the same sweep ran all three ways, every
+record is sound, the overheads come out in the order the lesson predicts (with margins from
+reference.json, measured under load), and best.json reports the fastest configuration. No
+wall-clock throughput ratio: that measures the machine's load, not the learner's work.
 """
 
 from __future__ import annotations
@@ -12,26 +16,33 @@ from pathlib import Path
 from typing import Any
 
 from tui.checks.context import CheckContext
+from tui.checks.ex03_records import LABELS, WAYS, WayRun, newest_runs, run_problems
 from tui.checks.result import CheckResult
 
-CHECK_IDS = ("hq.tasks", "hq.throughput", "results.best_config")
+CHECK_IDS = ("hq.runs", "hq.overhead", "results.best_config")
 CODE_FILES = ("tiny_task.py", "sweep.py")
 # The reference run submits one job per task: the self-test hands it the test cluster's environment.
 REFERENCE_NEEDS = "slurm"
+HOW = {"job_per_task": "hptune-tui submit per_task.sh", "worker_loop": "hptune-tui submit worker_loop.sh",
+       "hyperqueue": "python sweep.py --hq-job hq_job.toml, then hptune-tui submit hq_job.toml --backend hyperqueue"}
 HINTS = {
-    "hq.tasks": [
-        "Run the sweep through HyperQueue: `python sweep.py --hq-job hq_job.toml`, then "
-        "`hptune-tui submit hq_job.toml --backend hyperqueue` (or `hq job submit-file hq_job.toml` on a cluster).",
-        "Each task writes runs/hq/trials/<task>/result.json; a failed one says why in its `reason`.",
+    "hq.runs": [
+        "Run the sweep three ways from the exercise folder: `hptune-tui submit per_task.sh`, "
+        "`hptune-tui submit worker_loop.sh`, and `python sweep.py --hq-job hq_job.toml` then "
+        "`hptune-tui submit hq_job.toml --backend hyperqueue`.",
+        "Each task writes runs/<way>/trials/<task>/result.json; a failed one says why in its `reason`. "
         "Complete measure() in tiny_task.py and configs() in sweep.py first: "
         "`python tiny_task.py --run-dir runs/try --task 0` must print no error.",
+        "Changed configs()? Every run records its sweep in sweep.json: remove the old runs/<way> folders "
+        "and run the three ways again, so that they measure the same sweep.",
     ],
-    "hq.throughput": [
-        "Both runs are needed: the sweep through HyperQueue (runs/hq) and one job per task (per_task.sh).",
-        "Give every task the CPUs its threads use (the job file from `python sweep.py --hq-job hq_job.toml` "
-        "does): a 2-thread task on 1 CPU shares a core with its neighbour and takes seconds instead of one.",
-        "`python report.py runs/per-task runs/loop runs/hq` shows tasks/s and the overhead per task side by side, "
-        "and warns about tasks that ran more threads than CPUs.",
+    "hq.overhead": [
+        "`python report.py runs/per-task runs/loop runs/hq` shows, per way, the scheduler's wait and the "
+        "start-up (new Python, imports) each task paid.",
+        "The worker loop pays the imports once; if its overhead is not the smallest, look at its first "
+        "task's start-up and at failed tasks.",
+        "HyperQueue removes the scheduler's wait, not the imports: run it with workers already started "
+        "(the job file from `python sweep.py --hq-job hq_job.toml`), and one job per task on SLURM.",
     ],
     "results.best_config": [
         "Run `python report.py runs/per-task runs/loop runs/hq --save-best` after the HyperQueue run finished.",
@@ -42,55 +53,73 @@ HINTS = {
 
 
 def runs_by_mode(exercise_dir: Path) -> dict[str, list[tuple[Path, dict[str, Any]]]]:
-    """Every run of the exercise with its summary, grouped by how its tasks ran, newest first."""
-    from tui.results.runs import list_runs
-    from tui.results.tiny_stats import load_tasks, summarize
-
-    out: dict[str, list[tuple[Path, dict[str, Any]]]] = {}
-    for run in list_runs(exercise_dir):
-        records, _ = load_tasks(run)
-        modes = {r.mode for r in records if r.mode}
-        if len(modes) == 1:
-            out.setdefault(modes.pop(), []).append((run, summarize(records)))
-    return out
+    """The newest run of every way with its summary, as [(run, summary)] per mode."""
+    return {mode: [(way.run, way.stats)] for mode, way in newest_runs(exercise_dir).items()}
 
 
-def check_tasks(runs: dict, reference: dict[str, Any]) -> CheckResult:
-    cid, need = "hq.tasks", int(reference.get("min_hq_tasks", 100))
-    hq = runs.get("hyperqueue", [])
-    if not hq:
-        return CheckResult(cid, False, f"expected a run of at least {need} tasks through HyperQueue; "
-                           "found no run whose tasks ran under HyperQueue", HINTS[cid])
-    run, stats = max(hq, key=lambda item: item[1]["complete"])
-    if stats["complete"] < need:
-        return CheckResult(cid, False, f"expected at least {need} complete HyperQueue tasks; {run.name} has "
-                           f"{stats['complete']} complete, {stats['failed']} failed", HINTS[cid])
-    return CheckResult(cid, True, f"{stats['complete']} tasks ran through HyperQueue in {run.name}", HINTS[cid])
+def check_runs(ways: dict[str, WayRun], reference: dict[str, Any]) -> CheckResult:
+    """The same sweep ran all three ways, with enough finished tasks, and every record is sound."""
+    cid, need = "hq.runs", reference.get("min_tasks", {})
+    missing = [m for m in WAYS if m not in ways]
+    if missing:
+        return CheckResult(cid, False, "expected a run of each way; found none of " + "; ".join(
+            f"{LABELS[m]} ({HOW[m]})" for m in missing), HINTS[cid])
+    problems = [p for m in WAYS for p in run_problems(ways[m])]
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return CheckResult(cid, False, f"expected sound task records; {problems[0]}{more}", HINTS[cid])
+    short = [f"{LABELS[m]} {ways[m].stats['complete']} < {need[m]}" for m in WAYS
+             if ways[m].stats["complete"] < int(need.get(m, 1))]
+    if short:
+        return CheckResult(cid, False, "expected more finished tasks: " + ", ".join(short), HINTS[cid])
+    sweeps = {m: ways[m].sweep for m in WAYS}
+    if any(sweeps[m] != sweeps["hyperqueue"] for m in WAYS):
+        odd = next(m for m in WAYS if sweeps[m] != sweeps["hyperqueue"])
+        return CheckResult(cid, False, f"expected the same sweep all three ways; runs/{ways[odd].run.name}/"
+                           f"sweep.json differs from runs/{ways['hyperqueue'].run.name}'s", HINTS[cid])
+    measured = {json.dumps(r.params, sort_keys=True) for r in ways["hyperqueue"].records}
+    configs = {json.dumps(c, sort_keys=True) for c in sweeps["hyperqueue"]}
+    if configs - measured:
+        return CheckResult(cid, False, f"expected the HyperQueue run to measure every configuration once; "
+                           f"{len(configs - measured)} of {len(configs)} were not run", HINTS[cid])
+    counts = ", ".join(f"{LABELS[m]} {ways[m].stats['complete']}" for m in WAYS)
+    return CheckResult(cid, True, f"the same sweep ran three ways, every record sound: {counts} tasks", HINTS[cid])
 
 
-def check_throughput(runs: dict, reference: dict[str, Any]) -> CheckResult:
-    cid, factor = "hq.throughput", float(reference.get("min_speedup", 5.0))
-    fastest = {mode: max((s for _, s in items), key=lambda s: s["tasks_per_s"]) for mode, items in runs.items()}
-    hq = fastest.get("hyperqueue", {}).get("tasks_per_s", 0.0)
-    per_job = fastest.get("job_per_task", {}).get("tasks_per_s", 0.0)
-    if not hq or not per_job:
-        missing = " and ".join(m for m, v in (("a HyperQueue run", hq), ("a one-job-per-task run", per_job)) if not v)
-        return CheckResult(cid, False, f"expected HyperQueue to run tasks {factor:g}x faster than one job per task; "
-                           f"found no finished tasks of {missing}", HINTS[cid])
-    ratio = hq / per_job
-    found = (f"HyperQueue {hq:.2f} tasks/s ({_overhead(fastest['hyperqueue'])}), one job per task "
-             f"{per_job:.2f} tasks/s ({_overhead(fastest['job_per_task'])}): {ratio:.1f}x")
-    if ratio < factor:
-        return CheckResult(cid, False, f"expected at least {factor:g}x; found {found}", HINTS[cid])
-    return CheckResult(cid, True, found, HINTS[cid])
+def _figures(stats: dict[str, Any]) -> str:
+    wait, startup = stats["wait_per_task_s"] or 0.0, stats["startup_per_task_s"] or 0.0
+    return f"{wait + startup:.2f} s ({wait:.2f} wait + {startup:.2f} start-up)"
 
 
-def _overhead(stats: dict[str, Any]) -> str:
-    value = stats.get("overhead_per_task_s")
-    return "overhead per task unknown" if value is None else f"{value:.2f} s overhead per task"
+def check_overhead(ways: dict[str, WayRun], reference: dict[str, Any]) -> CheckResult:
+    """worker loop < HyperQueue < one job per task in overhead per task, with reference.json's margins."""
+    cid = "hq.overhead"
+    if any(m not in ways or not ways[m].stats["complete"] for m in WAYS):
+        return CheckResult(cid, False, "expected finished tasks of all three ways to compare their overheads; "
+                           "see hq.runs", HINTS[cid])
+    job, loop, hq = (ways[m].stats for m in WAYS)
+    found = (f"overhead per task: worker loop {_figures(loop)}, HyperQueue {_figures(hq)}, "
+             f"one job per task {_figures(job)}")
+    startup_ratio = float(reference.get("min_startup_ratio", 3.0))
+    if hq["overhead_per_task_s"] < startup_ratio * loop["overhead_per_task_s"]:
+        return CheckResult(cid, False, f"expected the worker loop's overhead under 1/{startup_ratio:g} of "
+                           f"HyperQueue's (imports paid once); {found}", HINTS[cid])
+    runner = {r.runner for r in ways["job_per_task"].records}
+    if runner != {"slurm"}:  # the local runner has no queue: there is no scheduler's wait to take away
+        wait = job["wait_per_task_s"] or 0.0
+        return CheckResult(cid, True, f"{found}. One job per task ran on the local runner, whose per-job "
+                           f"overhead is {wait:.2f} s of wait: no queue to take away (a real SLURM: seconds)",
+                           HINTS[cid])
+    wait_ratio = float(reference.get("min_wait_ratio", 3.0))
+    job_wait, hq_wait = job["wait_per_task_s"] or 0.0, hq["wait_per_task_s"] or 0.0
+    if job_wait < wait_ratio * hq_wait or job["overhead_per_task_s"] <= hq["overhead_per_task_s"]:
+        return CheckResult(cid, False, f"expected SLURM's wait per job at least {wait_ratio:g}x HyperQueue's "
+                           f"and one job per task to cost the most; {found}", HINTS[cid])
+    return CheckResult(cid, True, f"{found}: the order the lesson predicts", HINTS[cid])
 
 
 def check_best(exercise_dir: Path, runs: dict) -> CheckResult:
+    """best.json names the fastest configuration of the HyperQueue run and its seq/s."""
     cid, path = "results.best_config", exercise_dir / "best.json"
     try:
         best = json.loads(path.read_text(encoding="utf-8"))
@@ -119,6 +148,6 @@ def reference_run(folder: Path, env: dict[str, str] | None = None) -> Path:
 
 def run(ctx: CheckContext) -> list[CheckResult]:
     """Run all checks of exercise 3 against the runs under ctx.path/runs."""
-    runs = runs_by_mode(ctx.path)
-    return [check_tasks(runs, ctx.reference), check_throughput(runs, ctx.reference),
-            check_best(ctx.path, runs)]
+    ways = newest_runs(ctx.path)
+    runs = {mode: [(way.run, way.stats)] for mode, way in ways.items()}
+    return [check_runs(ways, ctx.reference), check_overhead(ways, ctx.reference), check_best(ctx.path, runs)]

@@ -1,12 +1,15 @@
 """Exercise 3's reference run: the solution run the way a learner runs it, on a real SLURM.
 
-1. `python sweep.py --hq-job hq_job.toml` writes the job file (each task asks for its threads' CPUs);
+1. `python sweep.py --hq-job hq_job.toml --first 32` writes the job file of the shorter sweep
+   (every configuration once; each task asks for its threads' CPUs);
 2. `sbatch per_task.sh` (its first `per_task` tasks): one SLURM job per tiny task, waited for;
-3. the whole sweep through the embedded HyperQueue (`hq_embedded --job-file hq_job.toml`);
-4. `python report.py runs/per-task runs/hq --save-best` writes best.json.
+3. `sbatch worker_loop.sh --first 32`: the same 32 tasks in one job, one process, waited for;
+4. the 32 tasks through the embedded HyperQueue (`hq_embedded --job-file hq_job.toml`);
+5. `python report.py runs/per-task runs/loop runs/hq --save-best` writes best.json.
 
-The two runs go one after the other, so they never compete for the CPUs. The course self-test
-calls it with the test cluster's environment; `bench/exercise03.py` prints what it measured.
+The runs go one after the other, so they never compete for the CPUs. About 1.5 min on 2 idle
+cores. The course self-test calls it with the test cluster's environment; `bench/exercise03.py`
+prints what it measured.
 """
 
 from __future__ import annotations
@@ -33,13 +36,13 @@ def _python(args: list[str], folder: Path, env: dict[str, str], timeout_s: float
         raise RuntimeError(f"{what} failed: {proc.describe(timeout_s)}\n{proc.error_tail()}")
 
 
-def run_per_task(folder: Path, env: dict[str, str], tasks: int, timeout_s: float) -> None:
-    """Submit per_task.sh for its first `tasks` tasks and wait until SLURM lists none of them."""
+def run_sbatch(folder: Path, env: dict[str, str], args: list[str], timeout_s: float) -> None:
+    """`sbatch ARGS` in `folder`, then wait until SLURM lists none of the job's tasks."""
     (folder / "logs").mkdir(exist_ok=True)
-    done = subprocess.run(["sbatch", "--parsable", f"--array=0-{tasks - 1}", "per_task.sh"], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(["sbatch", "--parsable", *args], cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=60)
     if done.returncode != 0:
-        raise RuntimeError(f"sbatch per_task.sh failed: {done.stderr.strip() or done.stdout.strip()}")
+        raise RuntimeError(f"sbatch {' '.join(args)} failed: {done.stderr.strip() or done.stdout.strip()}")
     job_id = done.stdout.strip().split(";")[0]
     end = time.monotonic() + timeout_s
     while True:
@@ -49,27 +52,31 @@ def run_per_task(folder: Path, env: dict[str, str], tasks: int, timeout_s: float
             return
         if time.monotonic() > end:
             subprocess.run(["scancel", job_id], env=env, capture_output=True, timeout=60)
-            raise RuntimeError(f"per_task.sh (job {job_id}) did not finish within {timeout_s:g} s:\n{queue.stdout}")
-        time.sleep(1.0)
+            raise RuntimeError(f"{args[-1]} (job {job_id}) did not finish within {timeout_s:g} s:\n{queue.stdout}")
+        time.sleep(0.5)
 
 
-def reference_run(folder: Path, env: dict[str, str] | None = None, per_task: int = 16,
-                  timeout_s: float = 900) -> Path:
-    """Run the solution in `folder` both ways and save its best configuration; returns runs/hq.
+def reference_run(folder: Path, env: dict[str, str] | None = None, per_task: int = 8, hq_tasks: int = 32,
+                  timeout_s: float = 600) -> Path:
+    """Run the solution in `folder` three ways and save its best configuration; returns runs/hq.
 
     Args:
         folder: a copy of the solution (it gets runs/, logs/, hq_job.toml and best.json).
         env: the environment with which sbatch and squeue reach the cluster (default: this one).
-        per_task: how many tasks of per_task.sh to run (enough to measure its rate).
-        timeout_s: the most each of the two runs may take.
+        per_task: how many tasks of per_task.sh to run (enough to measure SLURM's wait per job).
+        hq_tasks: how many tasks of the sweep go through HyperQueue (32: every configuration once).
+        timeout_s: the most each run may take.
 
     Raises:
         RuntimeError: saying which step failed, with the end of its output.
     """
     folder, env = Path(folder), _env(env)
-    _python(["sweep.py", "--hq-job", "hq_job.toml"], folder, env, 60, "writing the HyperQueue job file")
-    run_per_task(folder, env, per_task, timeout_s)
+    _python(["sweep.py", "--hq-job", "hq_job.toml", "--first", str(hq_tasks)], folder, env, 60,
+            "writing the HyperQueue job file")
+    run_sbatch(folder, env, [f"--array=0-{per_task - 1}", "per_task.sh"], timeout_s)
+    run_sbatch(folder, env, ["worker_loop.sh", "--first", str(hq_tasks)], timeout_s)
     _python(["-m", "tui.cluster.hq_embedded", "--job-dir", "runs/hq/hq-job", "--job-file", "hq_job.toml"],
             folder, env, timeout_s, "the HyperQueue run")
-    _python(["report.py", "runs/per-task", "runs/hq", "--save-best"], folder, env, 60, "report.py --save-best")
+    _python(["report.py", "runs/per-task", "runs/loop", "runs/hq", "--save-best"], folder, env, 60,
+            "report.py --save-best")
     return folder / "runs" / "hq"

@@ -1,18 +1,23 @@
-"""Throughput figures of a sweep of tiny tasks, from the tasks' own result files.
+"""Overhead figures of a sweep of tiny tasks, from the tasks' own result files.
 
 Every task writes `trials/<N>/result.json` (see tui.runtime.tiny_tasks) with the times
-`launched` (process start, or when a worker loop took it), `started`, `ended` and `timed_s`
-(the useful, timed work). From those alone, whatever ran the tasks:
+`submitted` (where the scheduler says), `launched` (process start, or when a worker loop took
+it), `ready` (imports done), `ended` and `timed_s` (the timed work). From those alone, whatever
+ran the tasks, per task:
 
-    tasks_per_s        finished tasks / wall time (first launch, or the submit time, to last end)
-    lanes              the most tasks that ever ran at once (the CPU slots the sweep used)
-    overhead_per_task  (wall time x lanes - useful work) / tasks: what a slot spent per task on
-                       anything but measuring: waiting for the scheduler, starting Python,
-                       imports, warm-up
+    wait      from the moment the task could have started (its submission, or the last end of
+              another task before it, whichever is later: a CPU slot had just come free) to its
+              process start: the scheduler's cost, and the previous process's exit
+    start-up  from process start to ready: a new Python and its imports
+
+`overhead_per_task_s` is the mean wait plus the mean start-up: the fixed cost a way adds to
+every task. It does not depend on how many CPUs ran the sweep, nor much on the machine's load
+(the scheduler's wait is set by its own timers). Tasks/s and the wall time are given too.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +41,18 @@ class TaskRecord:
     pid: int = 0
     mode: str = ""
     cpus: int = 0  # the CPUs the task was given; 0 when its result does not say
+    ready: float | None = None  # imports done; None in results written before it was recorded
+    submitted: float | None = None  # when the scheduler got the job, where it says
+    runner: str = ""  # slurm, local, hyperqueue, hand ("" when the result does not say)
+
+    @property
+    def ready_at(self) -> float:
+        """When the task was ready to work (older results: when its measurement began)."""
+        return self.started if self.ready is None else self.ready
+
+
+def _opt(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _record(data: dict[str, Any]) -> TaskRecord:
@@ -45,7 +62,9 @@ def _record(data: dict[str, Any]) -> TaskRecord:
                       timed_s=float(data.get("timed_s") or 0.0), seq_per_s=data.get("seq_per_s"),
                       peak_mem_gb=data.get("peak_mem_gb"), params=dict(data.get("params") or {}),
                       host=str(data.get("host", "")), pid=int(data.get("pid", 0) or 0),
-                      mode=str(data.get("mode", "")), cpus=int(data.get("cpus", 0) or 0))
+                      mode=str(data.get("mode", "")), cpus=int(data.get("cpus", 0) or 0),
+                      ready=_opt(data.get("ready")), submitted=_opt(data.get("submitted")),
+                      runner=str(data.get("runner", "")))
 
 
 def load_tasks(run_dir: str | Path) -> tuple[list[TaskRecord], list[str]]:
@@ -76,35 +95,55 @@ def max_concurrency(records: list[TaskRecord]) -> int:
     return peak
 
 
+def waits(records: list[TaskRecord]) -> dict[int, float | None]:
+    """Per task, the seconds from when it could have started to its process start (see the
+    module docstring); None for a task that launched before any other ended, with no submit time."""
+    ends = sorted(r.ended for r in records)
+    out: dict[int, float | None] = {}
+    for r in records:
+        i = bisect.bisect_right(ends, r.launched)  # an end at the very moment of launch counts
+        since = [t for t in (r.submitted, ends[i - 1] if i else None) if t is not None and t <= r.launched]
+        out[r.task] = r.launched - max(since) if since else None
+    return out
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
 def summarize(records: list[TaskRecord], submitted: float | None = None) -> dict[str, Any]:
-    """Tasks/s, overhead per task and the best configuration of a run's task records."""
+    """Overhead per task (wait + start-up), wall time, tasks/s and the best configuration."""
     done = [r for r in records if r.status == "complete"]
     out: dict[str, Any] = {"tasks": len(records), "complete": len(done),
                            "failed": sum(r.status == "failed" for r in records)}
     if not done:
-        return {**out, "tasks_per_s": 0.0, "wall_s": 0.0, "lanes": 0, "overhead_per_task_s": None, "best": None}
-    first = min(r.launched for r in records)
-    if submitted is not None:
-        first = min(first, submitted)
+        return {**out, "tasks_per_s": 0.0, "wall_s": 0.0, "lanes": 0, "wait_per_task_s": None,
+                "startup_per_task_s": None, "overhead_per_task_s": None, "work_per_task_s": None, "best": None}
+    known = [s for s in (submitted, *(r.submitted for r in records)) if s is not None]
+    first = min([r.launched for r in records] + known)
     wall = max(max(r.ended for r in records) - first, 1e-9)
-    lanes = max(1, max_concurrency(records))
-    work = sum(r.timed_s for r in done)
+    wait = _mean([w for w in waits(records).values() if w is not None])
+    startup = _mean([max(0.0, r.ready_at - r.launched) for r in records])
     best = max((r for r in done if r.seq_per_s is not None), key=lambda r: r.seq_per_s, default=None)
-    return {**out, "tasks_per_s": len(done) / wall, "wall_s": wall, "lanes": lanes,
-            "overhead_per_task_s": max(0.0, wall * lanes - work) / len(done),
+    return {**out, "tasks_per_s": len(done) / wall, "wall_s": wall, "lanes": max(1, max_concurrency(records)),
+            "wait_per_task_s": wait, "startup_per_task_s": startup,
+            "overhead_per_task_s": (wait or 0.0) + (startup or 0.0),
+            "work_per_task_s": _mean([r.ended - r.ready_at for r in done]),
             "best": None if best is None else {"task": best.task, "params": best.params,
                                                "seq_per_s": best.seq_per_s, "peak_mem_gb": best.peak_mem_gb}}
 
 
 def gantt_bars(records: list[TaskRecord], origin: float | None = None) -> list[Bar]:
-    """Bars for a Gantt chart, in seconds from `origin`: per task an "import" bar (from launch
-    to the timed work: start-up, imports, warm-up) and a "trial" bar (the timed work).
+    """Bars for a Gantt chart, in seconds from `origin`: per task a "queue" bar (a free slot
+    waiting for its process: the scheduler), an "import" bar (process start to ready: a new
+    Python and its imports) and a "trial" bar (the task's own work).
 
     Lanes are filled greedily: a task goes to the first lane that is free when it launches.
     """
     if not records:
         return []
-    t0 = min(r.launched for r in records) if origin is None else origin
+    gaps = waits(records)
+    t0 = min(r.launched - (gaps[r.task] or 0.0) for r in records) if origin is None else origin
     lane_free: list[float] = []
     bars: list[Bar] = []
     for r in sorted(records, key=lambda r: (r.launched, r.task)):
@@ -113,10 +152,12 @@ def gantt_bars(records: list[TaskRecord], origin: float | None = None) -> list[B
             lane_free.append(0.0)
             lane = len(lane_free) - 1
         lane_free[lane] = r.ended
-        work_start = max(r.launched, r.ended - r.timed_s)
-        if work_start > r.launched:
-            bars.append(Bar(lane, r.launched - t0, work_start - t0, "import"))
-        bars.append(Bar(lane, work_start - t0, r.ended - t0, "trial"))
+        if gaps[r.task]:
+            bars.append(Bar(lane, r.launched - gaps[r.task] - t0, r.launched - t0, "queue"))
+        ready = min(max(r.launched, r.ready_at), r.ended)
+        if ready > r.launched:
+            bars.append(Bar(lane, r.launched - t0, ready - t0, "import"))
+        bars.append(Bar(lane, ready - t0, r.ended - t0, "trial"))
     return bars
 
 

@@ -5,15 +5,22 @@ measurement function). Task N measures configuration N and writes, through the t
 `trials/<N>/params.json` and `trials/<N>/result.json` with `seq_per_s`, `peak_mem_gb` and the
 times the app needs for its Gantt chart and overhead figures:
 
+    submitted  when the scheduler got the job (a real SLURM only, whole seconds; else absent)
     launched   when the task's process started (or, in a worker loop, when it took the task)
-    cpus       the CPUs the task was given (HyperQueue's or SLURM's request)
-    started    when the measurement began (imports done)      -- result.json "started"
+    ready      when the imports were done (in a worker loop: when it took the task)
+    started    when the measurement began                     -- result.json "started"
     ended      when it finished                               -- result.json "ended"
     timed_s    the seconds spent in the timed passes (the useful work)
+    cpus       the CPUs the task was given (HyperQueue's or SLURM's request)
+    runner     who started the process: slurm, local (the app's runner), hyperqueue or hand
+
+The gap between submitted (or the moment a CPU slot freed up) and launched is the scheduler's
+cost; launched to ready is the cost of a new Python and its imports (tui.results.tiny_stats).
 
 Two ways to run tasks:
     python -m tui.runtime.tiny_tasks --run-dir DIR --task N      one task per process
     python -m tui.runtime.tiny_tasks --run-dir DIR --loop        all tasks in one process
+    python -m tui.runtime.tiny_tasks --run-dir DIR --loop --first 32     tasks 0-31 in one process
 """
 
 from __future__ import annotations
@@ -28,38 +35,12 @@ from typing import Any, Callable, Iterable
 
 from tui.fsutil import atomic_write_json
 from tui.runtime.logger import TrialLogger
+from tui.runtime.task_env import cpus_given, process_start_time, runner, slurm_submit_time
 
 Measure = Callable[..., dict[str, Any]]
 SWEEP_FILE = "sweep.json"
-
-
-def process_start_time() -> float:
-    """When this process started (epoch seconds, to 10 ms), from /proc; now when /proc is not there."""
-    try:
-        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = int(fields[19])  # field 22 of stat(5): starttime, in clock ticks since boot
-        uptime = float(Path("/proc/uptime").read_text().split()[0])
-        # Relative to uptime read now, not to /proc/stat's btime: btime is whole seconds and
-        # drifts with clock adjustments, which would shift every launch time by up to a second.
-        return time.time() - max(0.0, uptime - ticks / os.sysconf("SC_CLK_TCK"))
-    except (OSError, ValueError, IndexError):
-        return time.time()
-
-
-def cpus_given() -> int:
-    """The CPUs this task was given: HyperQueue's $HQ_CPUS (a list of CPU ids), SLURM's
-    $SLURM_CPUS_PER_TASK, else the CPUs this process may run on. A task that runs more threads
-    than it was given shares cores with its neighbours, and measures the sharing."""
-    hq = os.environ.get("HQ_CPUS", "").strip()
-    if hq:
-        return len([c for c in hq.split(",") if c.strip()])
-    slurm = os.environ.get("SLURM_CPUS_PER_TASK", "")
-    if slurm.isdigit() and int(slurm) > 0:
-        return int(slurm)
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+# What a task imports before it is "ready": the start-up that a worker loop pays once.
+PRELOAD = ("torch", "tui.runtime.seqmodel")
 
 
 def load_sweep(run_dir: str | Path) -> list[dict[str, Any]]:
@@ -90,34 +71,67 @@ def task_name(index: int) -> str:
     return f"{index:05d}"
 
 
+def preload(modules: Iterable[str]) -> float:
+    """Import the measurement's heavy modules now and return when that was done: the moment a
+    task is ready to work. A module that is missing is left to the measurement to report."""
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    return time.time()
+
+
+_SUBMITTED: list[float | None] = []
+
+
+def submitted_time() -> float | None:
+    """When the scheduler got this job (asked once per process: a loop's tasks share it)."""
+    if not _SUBMITTED:
+        _SUBMITTED.append(slurm_submit_time())
+    return _SUBMITTED[0]
+
+
 def run_task(run_dir: str | Path, index: int, config: dict[str, Any], measure: Measure,
-             launched: float, mode: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+             launched: float, mode: str, extra: dict[str, Any] | None = None,
+             ready: float | None = None) -> dict[str, Any]:
     """Measure one configuration and write its files; returns result.json's content.
 
     An exception in `measure` is recorded as a failed result and re-raised.
     """
     with TrialLogger(run_dir, task_name(index)) as logger:
-        logger.extra.update(task=index, mode=mode, launched=launched, cpus=cpus_given(), **(extra or {}))
+        logger.extra.update(task=index, mode=mode, launched=launched, ready=ready if ready is not None else
+                            time.time(), cpus=cpus_given(), runner=runner(), **(extra or {}))
         logger.start(config)
         out = measure(**config)
         if not isinstance(out, dict) or "seq_per_s" not in out:
             raise ValueError(f"the measurement must return a dict with seq_per_s, got {out!r}")
         logger.extra.update(out)
+        when = submitted_time()  # after the timed work: a round trip to the scheduler
+        if when is not None:
+            logger.extra["submitted"] = when
         return logger.finish("complete")
 
 
 def run_loop(run_dir: str | Path, configs: list[dict[str, Any]], measure: Measure,
-             indices: Iterable[int] | None = None, mode: str = "worker_loop") -> int:
-    """Run tasks one after another in this process (imports paid once); returns how many failed."""
+             indices: Iterable[int] | None = None, mode: str = "worker_loop",
+             launched: float | None = None, ready: float | None = None) -> int:
+    """Run tasks one after another in this process (imports paid once); returns how many failed.
+
+    The first task was launched with the process and ready after its imports; each later task
+    is launched, and ready, the moment the loop takes it.
+    """
     failed = 0
-    launched = process_start_time()
+    launched = process_start_time() if launched is None else launched
     for index in indices if indices is not None else range(len(configs)):
         try:
-            run_task(run_dir, index, configs[index], measure, launched, mode)
+            run_task(run_dir, index, configs[index], measure, launched, mode, ready=ready)
         except Exception as exc:  # one bad configuration must not stop the rest of the sweep
             failed += 1
             print(f"task {index} failed: {exc}", file=sys.stderr)
-        launched = time.time()
+        launched = ready = time.time()
     return failed
 
 
@@ -155,8 +169,11 @@ def main(argv: list[str] | None = None, measure: Measure | None = None,
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--task", type=int, help="the task to run (default: $HQ_TASK_ID or $SLURM_ARRAY_TASK_ID)")
     group.add_argument("--loop", action="store_true", help="run every task of the sweep in this process")
+    parser.add_argument("--first", type=int, metavar="N", help="with --loop: only tasks 0 to N-1 of the sweep")
     parser.add_argument("--engine", choices=("torch", "toy"), default="torch")
     args = parser.parse_args(argv)
+    if args.first is not None and (not args.loop or args.first < 1):
+        parser.error("--first N goes with --loop, and N must be at least 1")
     try:
         if configs is None:
             configs = load_sweep(args.run_dir)
@@ -170,13 +187,15 @@ def main(argv: list[str] | None = None, measure: Measure | None = None,
 
         def measure(**config):
             return runtime_measure(**{"engine": args.engine, **config})
-    if args.loop:
-        return 1 if run_loop(args.run_dir, configs, measure) else 0
     index = args.task if args.task is not None else task_id_from_env()
-    if index is None or not 0 <= index < len(configs):
+    if not args.loop and (index is None or not 0 <= index < len(configs)):
         print(f"task {index} is not in the sweep (0-{len(configs) - 1}); pass --task N", file=sys.stderr)
         return 2
-    run_task(args.run_dir, index, configs[index], measure, launched, mode_from_env())
+    ready = preload(PRELOAD if args.engine == "torch" else ())
+    if args.loop:
+        indices = range(min(args.first or len(configs), len(configs)))
+        return 1 if run_loop(args.run_dir, configs, measure, indices, launched=launched, ready=ready) else 0
+    run_task(args.run_dir, index, configs[index], measure, launched, mode_from_env(), ready=ready)
     return 0
 
 
