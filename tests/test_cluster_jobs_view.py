@@ -1,0 +1,131 @@
+"""The jobs to show, one way: the CLI and the jobs screen list the same jobs; the screen follows new
+submissions, goes stale on any failure with the right clock and recovers by itself, and says what a
+finished task's log holds (empty, or the telling line and its hint)."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+
+from textual.widgets import DataTable
+
+from tests.waiting import pilot_wait
+from tui.app import make_app
+from tui.cli import main
+from tui.cluster.backend import TaskState
+from tui.cluster.tracking import record_submission
+from tui.settings import Settings
+from tui.widgets.log_tail import LogTail
+
+QUICK = "#!/bin/bash\n#SBATCH -J quick\n#SBATCH --array=0-1\n#SBATCH -o logs/%x-%A_%a.out\n{body}\n"
+
+
+def _app(ws, backend="local"):
+    return make_app(Settings(workspace=ws, backend=backend, poll_interval=2), start_screen="jobs", resume=False)
+
+
+def _submit(capsys, ws, run_dir, body="true"):
+    (run_dir / "logs").mkdir(parents=True, exist_ok=True)
+    (run_dir / "job.sh").write_text(QUICK.format(body=body))
+    assert main(["-w", str(ws), "submit", str(run_dir / "job.sh"), "--backend", "local", "--force-local"]) == 0
+    capsys.readouterr()  # inside a running app the printed id does not reach capsys: read the record
+    return json.loads((run_dir / "run.json").read_text())["job_id"]
+
+
+def _fake_hq_job(ws, number: int) -> None:
+    """An embedded HyperQueue job that has finished, as its driver leaves it on disk."""
+    job = ws / ".hptune" / "hq-jobs" / str(number)
+    (job / "tasks").mkdir(parents=True)
+    (job / "state.json").write_text(json.dumps({"state": "finished", "ids": "0-1"}))
+    (job / "name").write_text("toy")
+    for task in (0, 1):
+        (job / "tasks" / f"{task}.start").write_text(str(time.time() - 5))
+        (job / "tasks" / f"{task}.end").write_text(f"0 {time.time()}")
+
+
+def _rows(app) -> list[str]:
+    table = app.screen.query_one("#jobs-table", DataTable)
+    return [str(key.value) for key in table.rows]
+
+
+async def test_the_cli_and_the_screen_show_the_same_jobs(workspace, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no hq binary: the embedded jobs on disk count
+    local = _submit(capsys, workspace, workspace / "01_random_search" / "runs" / "r1")
+    _fake_hq_job(workspace, 2)
+    assert main(["-w", str(workspace), "status", "--json"]) == 0
+    cli_jobs = {t["array_job_id"] or t["job_id"] for t in json.loads(capsys.readouterr().out)["jobs"]}
+    assert cli_jobs == {local, "hq2"}
+    app = _app(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot_wait(pilot, lambda: len(_rows(app)) == 2, "both jobs")
+        assert set(_rows(app)) == cli_jobs
+
+
+async def test_a_job_submitted_from_the_cli_appears_without_reopening(workspace, capsys):
+    first = _submit(capsys, workspace, workspace / "01_random_search" / "runs" / "r1")
+    app = _app(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot_wait(pilot, lambda: _rows(app) == [first], "the first job")
+        grid = app.screen.query_one("#jobs-grid")
+        await pilot_wait(pilot, lambda: {s for _, s in grid.tasks} == {"COMPLETED"}, "the first job done", 200)
+        second = _submit(capsys, workspace, workspace / "01_random_search" / "runs" / "r2")
+        await pilot_wait(pilot, lambda: second in _rows(app), "the job submitted from the CLI", 200)
+
+
+async def test_a_finished_task_with_an_empty_log_says_so_and_a_failed_one_shows_its_hint(workspace, capsys):
+    job = _submit(capsys, workspace, workspace / "01_random_search" / "runs" / "r1",
+                  body='if [ "$SLURM_ARRAY_TASK_ID" = 1 ]; then echo "ModuleNotFoundError: No module named '
+                       '\'torch\'" >&2; exit 1; fi')
+    app = _app(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = app.screen.query_one("#jobs-grid")
+        await pilot_wait(pilot, lambda: [s for _, s in grid.tasks] == ["COMPLETED", "FAILED"], "the ended tasks", 200)
+        log = app.screen.query_one(LogTail)
+        await pilot_wait(pilot, lambda: any("the log is empty" in line for line in log.lines), "an empty log")
+        detail = app.screen.query_one("#jobs-detail")
+        assert "local runner: at most" in str(detail.content)
+        grid.focus()
+        await pilot.press("right")
+        await pilot_wait(pilot, lambda: "training packages" in str(detail.content), "the failed task's hint")
+        assert f"{job}_1 FAILED" in str(detail.content) and "No module named 'torch'" in str(detail.content)
+
+
+class Flaky:
+    """A scheduler that answers, then fails with a library's own exception, then answers again."""
+
+    name = "slurm"
+
+    def __init__(self):
+        self.fail = False
+
+    def status(self, ids):
+        if self.fail:
+            raise RuntimeError("No existing session")  # not a BackendError, as paramiko's SSHException
+        return [TaskState(f"{i}_0", i, "0", "w", "RUNNING", elapsed="0:10") for i in ids]
+
+    def read_file(self, path, offset=0):
+        return b""
+
+
+async def test_any_failure_goes_stale_with_the_wall_clock_and_recovers_by_itself(workspace, monkeypatch):
+    backend = Flaky()
+    monkeypatch.setattr("tui.cluster.factory.make_backend", lambda *a, **kw: backend)
+    run_dir = workspace / "01_random_search" / "runs" / "7"
+    run_dir.mkdir(parents=True)
+    record_submission(run_dir, "slurm", "7")
+    app = _app(workspace, backend="slurm")
+    async with app.run_test(size=(80, 24)) as pilot:
+        status = app.screen.query_one("#jobs-status")
+        await pilot_wait(pilot, lambda: _rows(app) == ["7"], "the job")
+        backend.fail = True
+        await pilot_wait(pilot, lambda: "not answering" in str(status.content), "the stale notice", 200)
+        text = str(status.content)
+        assert "No existing session" in text and _rows(app) == ["7"]  # the last states stay
+        shown = datetime.strptime(text.split("states as of ")[1][:8], "%H:%M:%S").time()
+        now = datetime.now()
+        seconds = abs((now.hour * 3600 + now.minute * 60 + now.second)
+                      - (shown.hour * 3600 + shown.minute * 60 + shown.second))
+        assert min(seconds, 86400 - seconds) < 600, (text, now)  # a clock time, not seconds since boot
+        backend.fail = False
+        await pilot_wait(pilot, lambda: "not answering" not in str(status.content), "the recovery", 300)
