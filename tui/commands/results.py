@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-HELP = "print the trials table of a run (RUN_DIR, or an exercise folder for its latest run)"
+HELP = "print the trials table of a run (RUN_DIR, an exercise folder or id such as 01: its latest run with trials)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="a run folder, an exercise folder, or an exercise id (01)")
     fmt = parser.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON: counts, best trial and every trial")
     fmt.add_argument("--csv", action="store_true", help="print the table as CSV")
@@ -20,30 +20,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--minimize", action="store_true", help="lower metric is better (e.g. val_loss)")
 
 
-def _resolve(run_dir: Path) -> Path | None:
-    from tui.results.runs import is_run, latest_run
+def _resolve(target: str, settings) -> Path | None:
+    """The run to print, as the trials screen would pick it; None (and one line on stderr) when there is none."""
+    from tui.workflows.results import TargetError, choose, resolve
 
-    if not run_dir.is_dir():
-        print(f"error: {run_dir} is not a folder", file=sys.stderr)
+    try:
+        chosen = resolve(target, settings.workspace)
+    except TargetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return None
-    if not is_run(run_dir) and (run_dir / "runs").is_dir():
-        latest = latest_run(run_dir)
-        if latest is None:
-            print(f"error: {run_dir}/runs holds no runs yet", file=sys.stderr)
-            return None
-        print(f"latest run: {latest}", file=sys.stderr)
-        return latest
-    if not is_run(run_dir):
-        print(f"error: {run_dir} is not a run folder (it has no trials/, run.json or job.sh)", file=sys.stderr)
+    pick = choose(chosen)
+    if pick.run_dir is None:
+        print(f"error: {chosen.where} holds no runs yet: submit the job first", file=sys.stderr)
         return None
-    return run_dir
+    if not chosen.fixed:
+        print(pick.note or f"latest run: {pick.run_dir}", file=sys.stderr)
+    return pick.run_dir
 
 
 def run(args: argparse.Namespace, settings) -> int:
     from tui.results.table import TrialTable
     from tui.results.tailer import RunTailer
+    from tui.workflows.results import summary
 
-    run_dir = _resolve(args.run_dir)
+    run_dir = _resolve(args.run_dir, settings)
     if run_dir is None:
         return 2
     tailer = RunTailer(run_dir)
@@ -66,7 +66,6 @@ def run(args: argparse.Namespace, settings) -> int:
         return 0
     columns = ["trial", "status", args.metric, "best_step", "steps"] + table.param_names(varying_only=True)
     print(frame[[c for c in columns if c in frame.columns]].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    counts = ", ".join(f"{n} {s}" for s, n in sorted(tailer.counts().items()))
     best = table.best()
-    print(f"\n{len(tailer.trials)} trials: {counts}" + (f"; best {best['trial']} {args.metric}={best[args.metric]:.4f}" if best else ""))
+    print("\n" + summary(run_dir.name, tailer.counts(), (best["trial"], best[args.metric]) if best else None))
     return 0

@@ -6,8 +6,8 @@ from pathlib import Path
 
 
 def is_run(path: Path) -> bool:
-    """A run folder has trials/, run.json or job.sh."""
-    return path.is_dir() and any((path / n).exists() for n in ("trials", "run.json", "job.sh"))
+    """A run folder has trials/, run.json, job.sh or an Optuna journal."""
+    return path.is_dir() and any((path / n).exists() for n in ("trials", "run.json", "job.sh", "study.journal"))
 
 
 def list_runs(exercise_dir: Path) -> list[Path]:

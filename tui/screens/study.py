@@ -44,6 +44,13 @@ class StudyUpdated(Message):
     error: str = ""
 
 
+@dataclass
+class StudyReading(Message):
+    """Posted by the read worker before the first read of a run (Optuna's import alone takes seconds)."""
+
+    run_dir: Path
+
+
 class StudyScreen(Screen):
     """1-8 tabs; h hide pruned curves; n/p slice parameter; x/y contour parameters; r refresh."""
 
@@ -74,6 +81,7 @@ class StudyScreen(Screen):
         self.shown: dict[str, Any] = {}  # what each tab last drew (tests read it)
         self._watcher: StudyWatcher | None = None
         self._timer = None
+        self._waiting = "reading ..."  # shown instead of "no study yet" until the first read has ended
 
     @classmethod
     def from_arg(cls, arg: str | None) -> "StudyScreen":
@@ -89,7 +97,7 @@ class StudyScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(NO_STUDY, id="study-summary")
+        yield Static(self._waiting, id="study-summary")
         with TabbedContent(id="study-tabs"):
             with TabPane("1 Hist", id="history"):
                 yield CurvePlot(id="study-history")
@@ -121,6 +129,9 @@ class StudyScreen(Screen):
         if self.start_tab != "pareto":  # shown once the study proves to have two objectives
             tabs.active = self.start_tab
         self._watcher = self._make_watcher()
+        where = Path(self.target).name if self._watcher.fixed is not None else \
+            f"{self.app.catalog.exercise(self.target).dir}/runs"
+        self._waiting = f"looking for runs in {where} ..."
         self._draw()
         self._read()
 
@@ -151,14 +162,25 @@ class StudyScreen(Screen):
         from textual.worker import get_current_worker
 
         try:
+            if self._waiting:  # the first read: name the run while Optuna loads and reads it
+                run = self._watcher.find_run()
+                if run is not None:
+                    self.post_message(StudyReading(run))
             snapshot, error = self._watcher.refresh(), ""
         except Exception as exc:  # a broken journal must not stop the updates: say so, retry later
             snapshot, error = None, f"{type(exc).__name__}: {exc}"
         if not get_current_worker().is_cancelled:
             self.post_message(StudyUpdated(snapshot, error))
 
+    @on(StudyReading)
+    def _reading(self, message: StudyReading) -> None:
+        if self._waiting:
+            self._waiting = f"reading runs/{message.run_dir.name} ..."
+            self._draw()
+
     @on(StudyUpdated)
     def _updated(self, message: StudyUpdated) -> None:
+        self._waiting = ""
         if message.snapshot is not None:
             self.snapshot = message.snapshot
             self.updates += 1
@@ -203,6 +225,8 @@ class StudyScreen(Screen):
         return f"{snap.run_dir.name}: {len(view.trials)} trials, {', '.join(parts)}{tail}"
 
     def _missing(self) -> str:
+        if self._waiting:
+            return self._waiting
         if self._watcher is not None and self._watcher.fixed is not None:
             return f"{NO_STUDY} (watching {Path(self.target).name})"
         where = f"{self.app.catalog.exercise(self.target).dir}/runs" if self._watcher else "runs"

@@ -44,13 +44,9 @@ class StudySnapshot:
 
 def find_latest(runs_parent: Path) -> Path | None:
     """The newest run folder under `<exercise>/runs` that has a journal (or any run at all)."""
-    from tui.results.runs import list_runs
+    from tui.workflows.results import has_journal, pick_run
 
-    runs = list_runs(runs_parent)
-    runs_dir = Path(runs_parent) / "runs"
-    journals = sorted((p.parent for p in runs_dir.glob("*/study.journal")),
-                      key=lambda p: (p.stat().st_mtime, p.name), reverse=True) if runs_dir.is_dir() else []
-    return journals[0] if journals else (runs[0] if runs else None)
+    return pick_run(runs_parent, has_journal).run_dir
 
 
 def random_search_values(tailer, metric: str = METRIC) -> tuple[list[float], int]:
@@ -144,11 +140,11 @@ class StudyWatcher:
         return self._importances[1]
 
     def _compare(self, view) -> Comparison:
-        from tui.results.runs import latest_run
         from tui.results.study import compare
+        from tui.workflows.results import pick_run
 
         full = epochs_per_trial(view)
-        other = latest_run(self.random_search_dir) if self.random_search_dir is not None else None
+        other = pick_run(self.random_search_dir).run_dir if self.random_search_dir is not None else None
         if other is None:
             self._other = None
         elif self._other is None or self._other.run_dir != other:

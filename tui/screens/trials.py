@@ -23,8 +23,10 @@ from tui.screens.trials_data import METRIC, MAX_CURVES, RunSnapshot, RunWatcher,
 from tui.widgets.curves import CurvePlot, Series
 from tui.widgets.slice_panel import SlicePanel
 from tui.widgets.trials_table import TrialsTable, format_value
+from tui.workflows.results import summary
 
 NO_RUN = "no run yet: submit the job first"
+READING = "reading ..."  # until the first read ends: a large run takes seconds, and it is not "no run"
 TABS = ("curves", "slices", "table")
 
 
@@ -34,6 +36,13 @@ class TrialsUpdated(Message):
 
     snapshot: RunSnapshot | None
     error: str = ""
+
+
+@dataclass
+class TrialsReading(Message):
+    """Posted by the tail worker before the first read of a run (which may take a while)."""
+
+    run_dir: Path
 
 
 def curve_series(snapshot: RunSnapshot, metric: str = METRIC) -> list[Series]:
@@ -96,6 +105,8 @@ class TrialsScreen(Screen):
         self.updates = 0  # snapshots drawn (tests wait on it)
         self._watcher: RunWatcher | None = None
         self._timer = None
+        self._waiting = READING  # shown instead of "no run yet" until the first read has ended
+        self._note = ""
 
     @classmethod
     def from_arg(cls, arg: str | None) -> "TrialsScreen":
@@ -108,7 +119,7 @@ class TrialsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(NO_RUN, id="trials-summary")
+        yield Static(READING, id="trials-summary")
         with TabbedContent(id="trials-tabs"):
             with TabPane("1 Curves", id="curves"):
                 with Horizontal(id="trials-curves-row"):
@@ -123,6 +134,7 @@ class TrialsScreen(Screen):
 
     def on_mount(self) -> None:
         self._watcher = self._make_watcher()
+        self._waiting = f"looking for runs in {self._watcher.target.where} ..."
         self._draw()
         self._tail()
 
@@ -137,7 +149,10 @@ class TrialsScreen(Screen):
         from textual.worker import get_current_worker
 
         try:
-            snapshot = self._watcher.refresh()
+            pick = self._watcher.find_run()
+            if self._watcher.is_new(pick.run_dir):
+                self.post_message(TrialsReading(pick.run_dir))
+            snapshot = self._watcher.refresh(pick)
         except Exception as exc:  # a broken file must not stop the updates: say so, retry later
             snapshot, error = None, f"{type(exc).__name__}: {exc}"
         else:
@@ -145,12 +160,22 @@ class TrialsScreen(Screen):
         if not get_current_worker().is_cancelled:
             self.post_message(TrialsUpdated(snapshot, error))
 
+    @on(TrialsReading)
+    def _reading(self, message: TrialsReading) -> None:
+        self._waiting = f"reading runs/{message.run_dir.name} ..."
+        if not self.snapshot.trials:  # a run already shown stays until the new one is read
+            self._draw()
+
     @on(TrialsUpdated)
     def _updated(self, message: TrialsUpdated) -> None:
+        self._waiting = ""
         if message.snapshot is not None:
             self.snapshot = message.snapshot
             self.updates += 1
             self._draw()
+            if message.snapshot.note and message.snapshot.note != self._note:
+                self.notify(message.snapshot.note, timeout=8)
+            self._note = message.snapshot.note
         if message.error:
             self.query_one("#trials-summary", Static).update(f"cannot read the run: {message.error}")
         if self._timer is not None:
@@ -162,7 +187,7 @@ class TrialsScreen(Screen):
         self.query_one("#trials-summary", Static).update(self._summary())
         plot = self.query_one("#trials-curves", CurvePlot)
         title = f"{METRIC} per epoch (best: thick)" if snap.trials else \
-            ("no trials yet" if snap.run_dir else NO_RUN)
+            (self._waiting or ("no trials yet" if snap.run_dir else NO_RUN))
         plot.show(curve_series(snap), title=title, xlabel="epoch", xticks=epoch_ticks(snap))
         self.query_one("#trials-best", Static).update(best_text(snap.best))
         self.query_one(TrialsTable).show_frame(snap.frame, snap.param_names, METRIC)
@@ -171,14 +196,16 @@ class TrialsScreen(Screen):
 
     def _summary(self) -> str:
         snap = self.snapshot
+        if self._waiting and not snap.trials:
+            return self._waiting
         if snap.run_dir is None:
             return self._no_run()
-        counts = "".join(f", {n} {s}" for s, n in sorted(snap.counts().items()))
         best = snap.best
-        tail = f" │ best {best.id} {best.best:.3f}" if best else ""  # fits 80 columns with 3 states
-        return f"{snap.run_dir.name}: {len(snap.trials)} trials{counts}{tail}"
+        return summary(snap.run_dir.name, snap.counts(), (best.id, best.best) if best else None)
 
     def _no_run(self) -> str:
+        if self._waiting:
+            return self._waiting
         where = Path(self.target).name if self._watcher and self._watcher.fixed else \
             f"{self.app.catalog.exercise(self.target).dir}/runs"
         return f"{NO_RUN} (watching {where})"

@@ -37,6 +37,7 @@ class RunSnapshot:
     trials: list[TrialView] = field(default_factory=list)
     frame: Any = None  # the pandas trials table (tui.results.table), None without trials
     param_names: list[str] = field(default_factory=list)
+    note: str = ""  # why this run and not the newest (tui.workflows.results.RunPick.note)
 
     @property
     def best(self) -> TrialView | None:
@@ -59,27 +60,38 @@ def _view(rec, metric: str) -> TrialView:
 
 
 class RunWatcher:
-    """Tails one run: `run_dir` fixed, or the latest under `exercise_dir/runs` (re-found each time)."""
+    """Tails one run: `run_dir` fixed, or the latest with trials under `exercise_dir/runs` (re-picked each time).
+
+    The run is picked by tui.workflows.results, as `hptune-tui results` picks it.
+    """
 
     def __init__(self, run_dir: Path | None = None, exercise_dir: Path | None = None, metric: str = METRIC):
-        self.fixed = Path(run_dir) if run_dir is not None else None
-        self.exercise_dir = Path(exercise_dir) if exercise_dir is not None else None
+        from tui.workflows.results import Target
+
+        self.target = Target(Path(run_dir) if run_dir is not None else None,
+                             Path(exercise_dir) if exercise_dir is not None else None)
+        self.fixed = self.target.run_dir
+        self.exercise_dir = self.target.exercise_dir
         self.metric = metric
         self.tailer = None
         self._lock = threading.Lock()  # a cancelled worker may still be reading when the next starts
         self._shown: tuple[Path | None, int] | None = None
 
-    def find_run(self) -> Path | None:
-        if self.fixed is not None:
-            return self.fixed if self.fixed.is_dir() else None
-        from tui.results.runs import latest_run
+    def find_run(self):
+        """The run to show now and why (a tui.workflows.results.RunPick); cheap: a folder listing."""
+        from tui.workflows.results import choose
 
-        return latest_run(self.exercise_dir) if self.exercise_dir is not None else None
+        return choose(self.target)
 
-    def refresh(self) -> RunSnapshot | None:
+    def is_new(self, run: Path | None) -> bool:
+        """Whether `run` is not the one read last (its first read may take a while: say so meanwhile)."""
+        return run is not None and (self.tailer is None or self.tailer.run_dir != run)
+
+    def refresh(self, pick=None) -> RunSnapshot | None:
         """Read what is new; a snapshot when something changed since the last call, else None."""
         with self._lock:
-            run = self.find_run()
+            pick = pick if pick is not None else self.find_run()
+            run = pick.run_dir
             if run is None:
                 self.tailer = None
             elif self.tailer is None or self.tailer.run_dir != run:
@@ -88,11 +100,13 @@ class RunWatcher:
                 self.tailer = RunTailer(run)
             if self.tailer is not None:
                 self.tailer.refresh()
-            state = (run, self.tailer.version if self.tailer else -1)
+            state = (run, self.tailer.version if self.tailer else -1, pick.note)
             if state == self._shown:
                 return None
             self._shown = state
-            return self._snapshot(run)
+            snapshot = self._snapshot(run)
+            snapshot.note = pick.note
+            return snapshot
 
     def _snapshot(self, run: Path | None) -> RunSnapshot:
         if self.tailer is None or not self.tailer.trials:
