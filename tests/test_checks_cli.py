@@ -82,7 +82,7 @@ def test_text_output_shows_pass_fail_and_one_hint(solution, capsys):
     assert main(["check", "01", "--path", str(solution)]) == 1
     out = capsys.readouterr().out
     assert "PASS  sample.bounds" in out and "FAIL  results.best_metric" in out
-    assert "hint: Submit job.sh" in out and "8/10 checks pass" in out
+    assert "hint: Submit job.sh" in out and "10/12 checks pass" in out
 
 
 def test_bad_inputs_exit_2(tmp_path, capsys):

@@ -27,6 +27,15 @@ BROKEN = {
     "ignores the task id": (
         "def sample(task_id, seed=0):\n    return draw(random.Random(seed))\n",
         {"sample.varies_with_task"}),
+    "ignores the seed": (
+        "def sample(task_id, seed=0):\n    return draw(random.Random(task_id))\n",
+        {"sample.varies_with_seed"}),
+    "seed added to the task id: shifted copies of one sweep": (
+        "def sample(task_id, seed=0):\n    return draw(random.Random(task_id + seed))\n",
+        {"sample.seeds_disjoint"}),
+    "seed only through its parity": (
+        "def sample(task_id, seed=0):\n    return draw(random.Random((seed % 2) * 100003 + task_id))\n",
+        {"sample.varies_with_seed"}),
     "lr out of bounds": (
         "def sample(task_id, seed=0):\n    return draw(random.Random(seed * 100003 + task_id), lr_lo=1e-5)\n",
         {"sample.bounds"}),
@@ -68,6 +77,23 @@ def test_uniform_lr_message_says_it_looks_linear(tmp_path):
     message = next(r.message for r in results if r.id == "sample.distribution")
     assert "lr: expected log-uniform on [0.0001, 0.1]" in message and "uniform on a linear scale" in message
     assert "dropout" not in message  # dropout is drawn right
+
+
+def test_a_sampler_that_ignores_the_seed_is_told_so(tmp_path):
+    results = sample_checks(write(tmp_path, BROKEN["ignores the seed"][0]), timeout_s=60)
+    check = next(r for r in results if r.id == "sample.varies_with_seed")
+    assert "expected a different draw for one task id under different seeds" in check.message
+    assert "1 distinct draw for task 0 under seeds 0-399" in check.message
+    assert any("seed" in hint and "task_id" in hint for hint in check.hints)
+
+
+def test_shifted_sweeps_name_the_shared_configuration(tmp_path):
+    results = sample_checks(write(tmp_path, BROKEN["seed added to the task id: shifted copies of one sweep"][0]),
+                            timeout_s=60)
+    check = next(r for r in results if r.id == "sample.seeds_disjoint")
+    assert "expected the sweeps of different seeds (tasks 0-255) to share no configuration" in check.message
+    assert "seeds 0 and 1 share 255 of 256" in check.message and "sample(1, 0) == sample(0, 1)" in check.message
+    assert any("100_003" in hint for hint in check.hints)
 
 
 def test_out_of_bounds_message_names_task_and_value(tmp_path):

@@ -78,7 +78,7 @@ async def test_the_solution_with_a_run_passes_and_marks_done(workspace):
         assert screen.report.passed, screen.report.failed_ids()
         assert app.progress.completed("01")
         assert "Exercise done" in str(screen.query_one("#checks-status").content)
-        assert "10/10 pass" in str(screen.query_one("#checks-title").content)
+        assert "12/12 pass" in str(screen.query_one("#checks-title").content)
         await pilot.press("s")
         await settle(pilot)
         assert isinstance(app.screen, SolutionDiffScreen)

@@ -12,6 +12,7 @@ from tui.checks.result import CheckResult
 
 CHECK_IDS = (
     "sample.bounds", "sample.distribution", "sample.reproducible", "sample.varies_with_task",
+    "sample.varies_with_seed", "sample.seeds_disjoint",
     "script.array", "script.concurrency_limit", "script.output_pattern", "script.time_limit",
     "results.trials_complete", "results.best_metric",
 )

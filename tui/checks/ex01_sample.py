@@ -1,5 +1,6 @@
 """Exercise 1's sampler checks: sample.bounds, sample.distribution, sample.reproducible,
-sample.varies_with_task. The learner's sample.py runs in child processes (probe_sampler)."""
+sample.varies_with_task, and the seed checks of tui.checks.ex01_seeds. The learner's sample.py
+runs in child processes (probe_sampler)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from tui.checks.ex01_seeds import HINTS as SEED_HINTS
+from tui.checks.ex01_seeds import SWEEP_SEEDS, SWEEP_TASKS, check_seeds_disjoint, check_varies_with_seed, \
+    draw_key, sweeps_of
 from tui.checks.result import CheckResult
 from tui.checks.subproc import run_python
 from tui.runtime.space import RANDOM_SEARCH_SPACE, Prior
@@ -17,7 +21,8 @@ N_DRAWS = 400
 N_SECOND = 16  # draws in the second process, which runs with another hash seed
 ALPHA = 1e-3  # draws are deterministic, so a correct sampler fails at most this often, once
 MIN_JUDGED = 50
-IDS = ("sample.bounds", "sample.distribution", "sample.reproducible", "sample.varies_with_task")
+IDS = ("sample.bounds", "sample.distribution", "sample.reproducible", "sample.varies_with_task",
+       "sample.varies_with_seed", "sample.seeds_disjoint")
 
 HINTS = {
     "sample.bounds": [
@@ -40,21 +45,24 @@ HINTS = {
         "The generator's seed has to depend on task_id as well as on seed.",
         "rng = random.Random(seed * 100_003 + task_id) gives every task its own stream.",
     ],
+    **SEED_HINTS,
 }
 
 
-def _probe(sampler: Path, n: int, hash_seed: str, timeout_s: float) -> tuple[dict | None, CheckResult | None]:
+def _probe(sampler: Path, n: int, hash_seed: str, timeout_s: float, sweeps: bool = False
+           ) -> tuple[dict | None, CheckResult | None]:
     with tempfile.TemporaryDirectory(prefix="hptune-probe-") as tmp:
         out = Path(tmp) / "draws.json"
-        proc = run_python(["-m", "tui.checks.probe_sampler", str(sampler), str(out), "--n", str(n)],
+        extra = ["--sweep-tasks", str(SWEEP_TASKS), "--sweep-seeds", ",".join(map(str, SWEEP_SEEDS[1:]))] \
+            if sweeps else []
+        proc = run_python(["-m", "tui.checks.probe_sampler", str(sampler), str(out), "--n", str(n), *extra],
                           timeout_s=timeout_s, cwd=sampler.parent, env={"PYTHONHASHSEED": hash_seed})
         if not proc.ok or not out.is_file():
             return None, CheckResult("", False, proc.describe(timeout_s), details=proc.error_tail())
         return json.loads(out.read_text(encoding="utf-8")), None
 
 
-def _key(draw: dict[str, Any]) -> str:
-    return json.dumps(draw, sort_keys=True, default=repr)
+_key = draw_key
 
 
 def check_bounds(by_task: list[dict[str, Any]], by_seed: list[dict[str, Any]]) -> CheckResult:
@@ -155,11 +163,11 @@ def check_varies(by_task: list[dict]) -> CheckResult:
 
 
 def sample_checks(folder: Path, timeout_s: float) -> list[CheckResult]:
-    """Run the four sampler checks on folder/sample.py."""
+    """Run the six sampler checks on folder/sample.py."""
     sampler = folder / SAMPLER
     if not sampler.is_file():
         return [CheckResult(cid, False, f"expected {sampler}; found no such file", HINTS[cid]) for cid in IDS]
-    first, error = _probe(sampler, N_DRAWS, "1", timeout_s)
+    first, error = _probe(sampler, N_DRAWS, "1", timeout_s, sweeps=True)
     second = None
     if first is not None:
         second, error = _probe(sampler, N_SECOND, "2", timeout_s)
@@ -167,4 +175,5 @@ def sample_checks(folder: Path, timeout_s: float) -> list[CheckResult]:
         return [CheckResult(cid, False, error.message, HINTS[cid], error.details) for cid in IDS]
     return [check_bounds(first["by_task"], first["by_seed"]),
             check_distribution(first["by_task"], first["by_seed"]),
-            check_reproducible(first, second), check_varies(first["by_task"])]
+            check_reproducible(first, second), check_varies(first["by_task"]),
+            check_varies_with_seed(first["by_seed"], sweeps_of(first)), check_seeds_disjoint(sweeps_of(first))]
