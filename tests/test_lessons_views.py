@@ -163,3 +163,24 @@ async def test_from_a_lesson_to_its_view_and_its_questions(tmp_path):
         await pilot.press("escape", "escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "LessonScreen"
+
+
+async def test_overhead_my_run_skips_the_hyperqueue_run(tmp_path):
+    """Exercise 3's run is newer and has trials/, but no timed epochs: "My run" is exercise 1's."""
+    import os
+
+    ws = tmp_path / "ws"
+    app = app_for(ws, start_screen="overhead", resume=False)
+    for i, (start, end) in enumerate([(0, 600), (0, 300)]):
+        trial = ws / "01_random_search" / "runs" / "33" / "trials" / f"{i:03d}"
+        trial.mkdir(parents=True)
+        lines = [json.dumps({"step": 0, "time": 1e9 + start}), json.dumps({"step": 1, "time": 1e9 + end})]
+        (trial / "metrics.jsonl").write_text("\n".join(lines) + "\n")
+    os.utime(ws / "01_random_search" / "runs" / "33", (1e9, 1e9))
+    hq = ws / "03_hyperqueue" / "runs" / "hq" / "trials" / "0"
+    hq.mkdir(parents=True)
+    (hq / "result.json").write_text(json.dumps({"status": "complete", "seq_per_s": 9.0}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        assert "2 trials on 2 lane(s) in 10.0 min" in _text(app, "#overhead-numbers")

@@ -13,10 +13,27 @@ from pathlib import Path
 from tui.sim.overhead import Bar, QueueParams, Schedule
 
 
-def latest_run(workspace: Path) -> Path | None:
-    """The most recently changed `<exercise>/runs/<run-id>/` with trials, or None."""
-    runs = [p for p in Path(workspace).glob("*/runs/*") if (p / "trials").is_dir()]
-    return max(runs, key=lambda p: p.stat().st_mtime, default=None)
+def trial_exercises(catalog=None) -> list[str]:
+    """The folders of the exercises whose runs are training trials: those with a trials view (1 and 2).
+
+    Exercise 3's tiny tasks also write trials/, but no timed epochs: its run would show as
+    "0 trials on 1 lane(s)".
+    """
+    if catalog is None:
+        from tui.course.catalog import bundled_catalog
+
+        catalog = bundled_catalog()
+    return [ex.dir for ex in catalog.exercises if any(v.partition(":")[0] == "trials" for v in ex.views)]
+
+
+def latest_run(workspace: Path, exercise_dirs: list[str] | None = None) -> Path | None:
+    """The newest run with trials of the trial exercises (each picked as `hptune-tui results` picks it)."""
+    from tui.workflows.results import has_trials, pick_run
+
+    dirs = trial_exercises() if exercise_dirs is None else exercise_dirs
+    runs = [pick_run(Path(workspace) / d).run_dir for d in dirs]
+    runs = [run for run in runs if run is not None and has_trials(run)]
+    return max(runs, key=lambda p: (p.stat().st_mtime, p.name), default=None)
 
 
 def trial_spans(run_dir: Path) -> list[tuple[float, float]]:
