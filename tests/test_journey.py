@@ -69,3 +69,36 @@ async def test_journey_on_the_test_cluster(exercise, slurm_cluster, tmp_path, ve
     remove_logs(tmp_path / "ws", exercise)
     journey = await play(app, exercise, "slurm")
     assert_journey_done(journey, exercise)
+
+
+@pytest.mark.slurm
+@pytest.mark.parametrize("exercise", ["01", "02"])
+def test_journey_as_a_non_root_learner_on_the_test_cluster(exercise, slurm_cluster, shared_install, class_learners):
+    import json
+
+    from tui.course.catalog import bundled_catalog
+
+    learner = class_learners.add()
+    workspace = learner.home / "hptune-course"
+    result = learner.home / f"journey-{exercise}.json"
+    answers_dir = next(shared_install.venv.glob(f"lib/python*/site-packages/tui/_data/solutions/"
+                                                f"{bundled_catalog().exercise(exercise).dir}"))
+    env = {"PATH": "/usr/bin:/bin", "SLURM_CONF": slurm_cluster.env["SLURM_CONF"],
+           "PYTHONPATH": str(shared_install.src)}
+    init = learner.run([str(shared_install.app), "init", str(workspace)], env)
+    assert init.returncode == 0, init.stderr
+    done = learner.run([str(shared_install.python), "-m", "tests.journey.play", exercise, "--workspace",
+                        str(workspace), "--backend", "slurm", "--answers", str(answers_dir), "--json", str(result)],
+                       env)
+    assert result.exists(), (done.returncode, done.stdout[-2000:], done.stderr[-3000:])
+    seen = json.loads(result.read_text())
+    assert "error" not in seen, seen["error"]
+
+    class Seen:  # the journey as the learner's process saw it
+        pass
+
+    journey = Seen()
+    journey.__dict__.update(seen)
+    assert_journey_done(journey, exercise)
+    owners = {p.stat().st_uid for p in (workspace / bundled_catalog().exercise(exercise).dir / "runs").rglob("*")}
+    assert owners == {learner.home.stat().st_uid}  # the jobs ran as the learner, not as root

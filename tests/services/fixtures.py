@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from tests.services import slurm, sshd
+from tests.services import learners, slurm, sshd
 from tests.services.procs import ServiceError
 
 
@@ -82,3 +82,24 @@ def sshd_server() -> Iterator[sshd.SshdServer]:
 def sshd_slurm(slurm_cluster: slurm.SlurmCluster) -> Iterator[sshd.SshdServer]:
     """An sshd whose sessions see the test cluster (SLURM_CONF set), as a login node would."""
     yield from _sshd({"SLURM_CONF": str(slurm_cluster.conf)})
+
+
+@pytest.fixture(scope="session")
+def shared_install() -> Iterator[learners.SharedInstall]:
+    """The app installed for everyone from the system Python (a wheel of this checkout)."""
+    require("shared install", learners.missing)
+    install = learners.SharedInstall()
+    atexit.register(install.remove)
+    _started(install.build, "the shared install")
+    yield install
+    install.remove()
+
+
+@pytest.fixture(scope="session")
+def class_learners(slurm_cluster: slurm.SlurmCluster) -> Iterator[learners.Learners]:
+    """Make plain Unix users in the test cluster's course account: `class_learners.add()`."""
+    require("learner accounts", learners.missing)
+    made = learners.Learners(slurm_cluster)
+    atexit.register(made.remove)
+    yield made
+    made.remove()
