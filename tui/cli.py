@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from pathlib import Path
 
@@ -49,9 +50,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `hptune-tui results RUN | head`: the reader left, that is fine
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:  # one place for every command: a line that says what to do, never a traceback
+        print(f"hptune-tui {args.command or ''}".rstrip() + f": {os_error_line(exc, args.workspace)}",
+              file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     from tui.settings import load_settings
 
     settings = load_settings(workspace=args.workspace)
+    args.workspace = settings.workspace  # os_error_line names it
     if args.backend:
         settings.backend = args.backend
     if args.host:
@@ -60,15 +78,37 @@ def main(argv: list[str] | None = None) -> int:
         from tui.commands.open_app import run_app
 
         return run_app(settings)
-    try:
-        return int(args._module.run(args, settings) or 0)
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:  # `hptune-tui results RUN | head`: the reader left, that is fine
-        import os
+    return int(args._module.run(args, settings) or 0)
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+
+_TEMP = re.compile(r"\.(.+)\.\w{8}\.tmp")  # tui.fsutil's temp names: .NAME.XXXXXXXX.tmp
+
+
+def os_error_line(exc: OSError, workspace: Path | None = None) -> str:
+    """`permission denied: /home/ann/hptune-course (a workspace of another user? ...)` for any OSError."""
+    import errno
+    import os
+
+    what = (exc.strerror or type(exc).__name__).lower()
+    path = Path(os.path.abspath(exc.filename)) if isinstance(exc.filename, str) else None
+    if path is not None and _TEMP.fullmatch(path.name):  # an atomic write's temp file: name the real one
+        path = path.with_name(_TEMP.fullmatch(path.name)[1])
+    if workspace is not None:
+        workspace = Path(os.path.abspath(Path(workspace).expanduser()))
+        inside = path is not None and (path == workspace or workspace in path.parents)
+    else:  # the settings could not be read: their own file is the workspace's
+        inside = path is not None and path.name == "hptune.toml"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        hint = "a workspace of another user? choose yours with --workspace" if inside else \
+            "check who owns it and its permissions"
+    elif exc.errno == errno.EROFS:
+        hint = "a read-only file system: choose a writable workspace with --workspace"
+    elif exc.errno == errno.ENOSPC:
+        hint = "the disk is full: free some space (old runs/ folders?)"
+    else:
+        hint = ""
+    where = f": {path if path is not None else exc.filename}" if exc.filename else ""
+    return f"{what}{where}" + (f" ({hint})" if hint else "")
 
 
 def entry() -> None:  # pragma: no cover - thin wrapper

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 HELP = "report the scheduler, accounts, partitions, GPU types, limits, HyperQueue and ssh target found"
 
@@ -19,15 +20,31 @@ def run(args: argparse.Namespace, settings) -> int:
     from tui.cluster import discovery
 
     info = discovery.load_cached(settings.workspace) if args.cached else None
+    not_saved = ""
     if info is None:
         info = discovery.discover(ssh_target=settings.ssh_host)
-        discovery.save_cache(settings.workspace, info)
+        not_saved = _save(settings.workspace, info)
     backend = backend_label(settings, info)
     if args.json:
         print(json.dumps({**info.to_json(), "backend": backend}, indent=2, sort_keys=True))
     else:
         print(render(info, backend, settings))
+    if not_saved:
+        print(f"hptune-tui doctor: {not_saved}", file=sys.stderr)
     return 1 if info.errors else 0
+
+
+def _save(workspace, info) -> str:
+    """Save the findings for lint and the form; what went wrong, in one line, when they could not be."""
+    from tui.cli import os_error_line
+    from tui.cluster import discovery
+
+    try:
+        discovery.save_cache(workspace, info)
+    except OSError as exc:  # a read-only or another user's workspace: the report is still worth printing
+        return (f"the findings were not saved, so lint and the form use Slurm's defaults: "
+                f"{os_error_line(exc, workspace)}")
+    return ""
 
 
 def backend_label(settings, info) -> str:
