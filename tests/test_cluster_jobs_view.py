@@ -8,6 +8,7 @@ import json
 import time
 from datetime import datetime
 
+import pytest
 from textual.widgets import DataTable
 
 from tests.waiting import pilot_wait
@@ -129,3 +130,46 @@ async def test_any_failure_goes_stale_with_the_wall_clock_and_recovers_by_itself
         assert min(seconds, 86400 - seconds) < 600, (text, now)  # a clock time, not seconds since boot
         backend.fail = False
         await pilot_wait(pilot, lambda: "not answering" not in str(status.content), "the recovery", 300)
+
+
+def test_the_output_pattern_is_resolved_against_the_submit_folder(tmp_path):
+    from tui.cluster.tracking import output_path
+
+    exercise = tmp_path / "01_random_search"
+    copied = exercise / "runs" / "57"  # submitted from the exercise folder; the app copied job.sh here
+    copied.mkdir(parents=True)
+    (copied / "job.sh").write_text("#!/bin/bash\n#SBATCH --array=0-1\n#SBATCH -o logs/%x-%A_%a.out\n"
+                                   'RUN_DIR=runs/"$SLURM_ARRAY_JOB_ID"\n')
+    task = TaskState("57_0", "57", "0", "rs")
+    assert output_path(task, copied) == str(exercise / "logs" / "rs-57_0.out")
+    own = exercise / "runs" / "r1"  # a script that lives in its run folder is submitted from there
+    own.mkdir()
+    (own / "job.sh").write_text("#!/bin/bash\n#SBATCH --array=0-1\n#SBATCH -o logs/%x-%A_%a.out\n")
+    assert output_path(TaskState("58_1", "58", "1", "rs"), own) == str(own / "logs" / "rs-58_1.out")
+    task.extra["workdir"] = "/scratch/me"  # the working folder the scheduler reports wins
+    assert output_path(task, copied) == "/scratch/me/logs/rs-57_0.out"
+
+
+@pytest.mark.slurm
+@pytest.mark.timeout(240)
+async def test_the_screen_follows_the_log_file_that_scontrol_reports(slurm_cluster, workspace, monkeypatch):
+    monkeypatch.setenv("SLURM_CONF", slurm_cluster.env["SLURM_CONF"])
+    exercise = workspace / "01_random_search"
+    (exercise / "follow.sh").write_text("#!/bin/bash\n#SBATCH -J follow\n#SBATCH --array=0-1\n"
+                                        "#SBATCH -o logs/%x-%A_%a.out\n#SBATCH -t 00:05:00\n"
+                                        'RUN_DIR=runs/"$SLURM_ARRAY_JOB_ID"\necho "hello from $SLURM_ARRAY_TASK_ID"\n'
+                                        "sleep 90\n")
+    monkeypatch.chdir(exercise)
+    assert main(["-w", str(workspace), "submit", "follow.sh", "--backend", "slurm"]) == 0
+    run_dir = max((exercise / "runs").iterdir(), key=lambda p: p.stat().st_mtime)
+    job_id = json.loads((run_dir / "run.json").read_text())["job_id"]
+    try:
+        app = _app(workspace, backend="slurm")
+        async with app.run_test(size=(80, 24)) as pilot:
+            log = app.screen.query_one(LogTail)
+            await pilot_wait(pilot, lambda: any("hello from 0" in line for line in log.lines), "task 0's log", 600)
+            done = slurm_cluster.run("scontrol", "-o", "show", "job", f"{job_id}_0")
+            stdout = next(w.split("=", 1)[1] for w in done.stdout.split() if w.startswith("StdOut="))
+            assert log.path == stdout == str(exercise / "logs" / f"follow-{job_id}_0.out")
+    finally:
+        slurm_cluster.run("scancel", job_id)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import time
 
@@ -189,3 +192,102 @@ def test_at_most_four_channels_at_once(sshd_server, tmp_path, no_agent):
     sampler.join()
     backend.close()
     assert 2 <= most[0] <= 4
+
+
+# ---- a stalled server (SIGSTOP: it accepts connections and never answers) ----------------------
+
+@contextlib.contextmanager
+def stalled(server):
+    """The sshd and its per-connection children stopped with SIGSTOP, resumed on leaving."""
+    from tests.services.procs import descendants
+
+    pids = [server.daemon.proc.pid, *descendants(server.daemon.proc.pid)]
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+
+
+@pytest.mark.sshd
+@pytest.mark.timeout(120)
+def test_the_cli_says_one_line_when_the_server_stalls(sshd_server, tmp_path, no_agent, monkeypatch, capsys):
+    from tui.cli import main
+
+    monkeypatch.setenv("HPTUNE_SSH_HOST", sshd_server.alias)
+    monkeypatch.setenv("HPTUNE_SSH_CONFIG", str(sshd_server.ssh_config))
+    with stalled(sshd_server):
+        code = main(["-w", str(tmp_path), "status", "--backend", "ssh", "123"])
+        out, err = capsys.readouterr()
+        assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+        assert "did not answer within" in err and out == ""
+        code = main(["-w", str(tmp_path), "cancel", "--backend", "ssh", "123"])
+        out, err = capsys.readouterr()
+        assert code == 1 and out == "" and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.sshd
+@pytest.mark.timeout(120)
+def test_a_command_on_a_connection_that_stalls_ends_at_its_deadline(sshd_server, tmp_path, no_agent):
+    backend = ssh_backend(sshd_server, tmp_path)
+    try:
+        assert backend.run(["true"], None, 10)[0] == 0
+        with stalled(sshd_server):
+            with pytest.raises(ConnectFailed):
+                backend.run(["true"], None, 3)
+            with pytest.raises(SshError):
+                backend.read_file(tmp_path / "log.out")
+        assert _eventually(lambda: backend.run(["echo", "back"], None, 10)[1] == "back\n")
+    finally:
+        backend.close()
+
+
+def _eventually(check, timeout: float = 60):
+    from tests.waiting import poll
+
+    def attempt():
+        try:
+            return check()
+        except SshError:
+            return False
+
+    return poll(attempt, timeout, 1.0)
+
+
+@pytest.mark.slurm
+@pytest.mark.sshd
+@pytest.mark.timeout(240)
+async def test_the_jobs_screen_goes_stale_while_sshd_stalls_and_recovers_by_itself(sshd_slurm, tmp_path, no_agent):
+    from tests.waiting import pilot_wait
+    from tui.app import make_app
+    from tui.cluster.tracking import record_submission
+    from tui.course.workspace import init_workspace
+    from tui.settings import Settings
+
+    ws = tmp_path / "ws"
+    init_workspace(ws)
+    run_dir = ws / "01_random_search" / "runs" / "r1"
+    run_dir.mkdir(parents=True)
+    (run_dir / "job.sh").write_text(f"#!/bin/bash\n#SBATCH -o {run_dir}/out.log\necho started\nsleep 120\n")
+    backend = SshBackend(sshd_slurm.alias, ssh_config=sshd_slurm.ssh_config)
+    job_id = backend.submit(run_dir / "job.sh", run_dir).job_id
+    record_submission(run_dir, "ssh", job_id, host=sshd_slurm.alias)
+    settings = Settings(workspace=ws, backend="ssh", ssh_host=sshd_slurm.alias, poll_interval=2,
+                        ssh_config=str(sshd_slurm.ssh_config))
+    app = make_app(settings, start_screen="jobs", resume=False)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            status = app.screen.query_one("#jobs-status")
+            grid = app.screen.query_one("#jobs-grid")
+            await pilot_wait(pilot, lambda: [s for _, s in grid.tasks] == ["RUNNING"], "the running job", 300)
+            with stalled(sshd_slurm):
+                await pilot_wait(pilot, lambda: "not answering" in str(status.content), "the stale notice", 600)
+                assert [s for _, s in grid.tasks] == ["RUNNING"]  # the last known state, marked stale
+            await pilot_wait(pilot, lambda: "not answering" not in str(status.content), "the recovery", 900)
+            assert "1 jobs" in str(status.content)
+    finally:
+        backend.cancel(job_id)
+        backend.close()

@@ -68,10 +68,17 @@ class SshBackend(SlurmBackend):
             with self.conn.sftp().open(str(path), "rb") as handle:
                 handle.seek(offset)
                 return handle.read()
+        except BackendError:
+            raise
         except OSError as exc:
             if getattr(exc, "errno", None) == errno.ENOENT:
                 return b""
-            raise BackendError(f"cannot read {path} on {self.target.name}: {exc}") from exc
+            if isinstance(exc, TimeoutError):  # a stalled server: the next read opens a fresh client
+                self.conn.drop_sftp()
+            raise BackendError(f"cannot read {path} on {self.target.name}: {exc or type(exc).__name__}") from exc
+        except Exception as exc:  # paramiko's SSHException or EOFError when the connection drops
+            self.conn.drop_sftp()
+            raise BackendError(f"cannot read {path} on {self.target.name}: {exc or type(exc).__name__}") from exc
 
     # -- submit ----------------------------------------------------------------------------
     def submit(self, script: Path, workdir: Path, test_only: bool = False) -> SubmitResult:

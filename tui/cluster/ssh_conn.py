@@ -4,6 +4,11 @@ Host keys are checked against known_hosts and an unknown one is rejected (Unknow
 its fingerprint); a changed one is refused (HostKeyMismatch). Authentication tries the config's
 keys, then the agent, then a keyboard-interactive handler (two-factor prompts); passwords are
 never stored. A dropped connection is reopened on the next call, with a growing backoff.
+
+Every step has a deadline (`timeout`, 10 s by default): the TCP connect, the banner and key
+exchange, each authentication, opening a channel, the command's reply and SFTP reads. A server
+that accepts connections but never answers (stopped, overloaded) is a ConnectFailed within the
+deadline, never a hang and never paramiko's own exception.
 """
 
 from __future__ import annotations
@@ -22,6 +27,19 @@ from tui.cluster.ssh_target import (AuthFailed, ConnectFailed, HostKeyMismatch, 
 INTERACTIVE_AUTH_TIMEOUT_S = 300.0
 InteractiveHandler = Callable[[str, str, list], list]
 DEFAULT_KEYS = ("id_ed25519", "id_ecdsa", "id_rsa")
+
+
+def within(timeout: float, chan, call, *args):
+    """`call(*args)`, closing `chan` if it has not returned after `timeout` s: paramiko's channel
+    requests (exec, subsystem) wait for the server's reply with no timeout of their own, and a
+    closed channel ends that wait with an SSHException."""
+    watchdog = threading.Timer(timeout, chan.close)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        return call(*args)
+    finally:
+        watchdog.cancel()
 
 
 class SshConnection:
@@ -67,6 +85,7 @@ class SshConnection:
 
         sock = self._open_socket()
         transport = paramiko.Transport(sock)
+        transport.banner_timeout = transport.handshake_timeout = transport.auth_timeout = self.timeout
         self._prefer_known_key_types(transport)
         try:
             transport.start_client(timeout=self.timeout)
@@ -74,8 +93,20 @@ class SshConnection:
             transport.close()
             raise ConnectFailed(f"SSH handshake with {self.target.name} failed: {exc}") from exc
         try:
+            # start_client returns at its timeout without raising: a server that accepted the
+            # connection but never answered has not finished the key exchange.
+            if not (transport.is_active() and transport.initial_kex_done):
+                raise ConnectFailed(f"{self.target.name} accepted the connection but did not answer within "
+                                    f"{self.timeout:g} s", "the server may be stopped or overloaded; retried "
+                                    "automatically")
             self._check_host_key(transport)
             self._authenticate(transport)
+        except SshError:
+            transport.close()
+            raise
+        except Exception as exc:  # paramiko's SSHException, EOFError, socket errors mid-login
+            transport.close()
+            raise ConnectFailed(f"the connection to {self.target.name} failed during login: {exc}") from exc
         except BaseException:
             transport.close()
             raise
@@ -200,7 +231,13 @@ class SshConnection:
     def _collect(self, chan, command: str, timeout: float) -> tuple[int, str, str]:
         out, err = bytearray(), bytearray()
         deadline = time.monotonic() + timeout
-        chan.exec_command(command)
+        chan.settimeout(timeout)
+        try:
+            within(timeout, chan, chan.exec_command, command)
+        except Exception as exc:  # paramiko's SSHException("Channel closed."), EOFError, socket errors
+            self.close()
+            raise ConnectFailed(f"`{command[:60]}` on {self.target.name} did not start within {timeout:g} s: {exc}",
+                                "the server may be stopped or overloaded; the connection is reopened") from exc
         while True:
             while chan.recv_ready():
                 out += chan.recv(65536)
@@ -212,6 +249,7 @@ class SshConnection:
                 self.close()
                 raise ConnectFailed(f"the connection to {self.target.name} dropped during `{command[:60]}`")
             if time.monotonic() > deadline:
+                self.close()  # a server that stopped answering: the next call reconnects
                 raise ConnectFailed(f"`{command[:60]}` on {self.target.name} did not answer within {timeout:g} s")
             time.sleep(0.01)
         return chan.recv_exit_status(), out.decode(errors="replace"), err.decode(errors="replace")
@@ -230,12 +268,29 @@ class SshConnection:
             transport = self.ensure()
             self.channels.acquire()
             try:
-                self._sftp = paramiko.SFTPClient.from_transport(transport)
+                self._sftp = self._open_sftp(transport)
             except Exception as exc:  # paramiko's SSHException, EOFError or socket errors
                 self.channels.release()
                 self.close()
                 raise ConnectFailed(f"SFTP to {self.target.name} failed: {exc}") from exc
             return self._sftp
+
+    def _open_sftp(self, transport):
+        """An SFTP client whose every request waits at most `timeout` (paramiko's waits forever)."""
+        import paramiko
+
+        chan = transport.open_session(timeout=self.timeout)
+        chan.settimeout(self.timeout)
+        within(self.timeout, chan, chan.invoke_subsystem, "sftp")
+        return paramiko.SFTPClient(chan)
+
+    def drop_sftp(self) -> None:
+        """Forget the SFTP client (after a timeout): the next `sftp()` opens a fresh one."""
+        with self._lock:
+            if self._sftp is not None:
+                self._sftp.close()
+                self._sftp = None
+                self.channels.release()
 
     def _drop(self) -> None:
         if self._sftp is not None:

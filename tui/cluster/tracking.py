@@ -211,7 +211,9 @@ def _indexed(workspace: Path) -> list[tuple[float, TrackedJob]]:
 
 
 def output_path(task, run_dir: Path | None) -> str:
-    """Where a task writes its output: what the backend said, else the run's `#SBATCH -o` pattern."""
+    """Where a task writes its output: what the backend said (scontrol's StdOut), else the run's
+    `#SBATCH -o` pattern resolved as sbatch does: against the job's working folder, which is its
+    `--chdir` or else the folder it was submitted from (`submit_dir_of`), not the run folder."""
     if task.extra.get("stdout"):
         return task.extra["stdout"]
     if run_dir is None or not (Path(run_dir) / "job.sh").is_file():
@@ -220,7 +222,8 @@ def output_path(task, run_dir: Path | None) -> str:
     from tui.cluster.backend import BackendError
 
     try:
-        options = read_directives((Path(run_dir) / "job.sh").read_text(encoding="utf-8"))
+        text = (Path(run_dir) / "job.sh").read_text(encoding="utf-8")
+        options = read_directives(text)
     except (BackendError, OSError, UnicodeDecodeError):
         return ""
     array = bool(task.array_task_id)
@@ -228,5 +231,21 @@ def output_path(task, run_dir: Path | None) -> str:
     base = task.array_job_id or task.job_id
     values = {"x": task.name, "A": base, "a": task.array_task_id, "j": task.job_id if not array else "%j",
               "N": task.node, "u": __import__("getpass").getuser()}
-    folder = Path(options.get("chdir") or run_dir)
-    return str(Path(run_dir) / folder / expand_pattern(pattern, values))
+    workdir = task.extra.get("workdir") or Path(submit_dir_of(run_dir, text, base)) / (options.get("chdir") or "")
+    return str(Path(workdir) / expand_pattern(pattern, values))
+
+
+def submit_dir_of(run_dir: Path, text: str, job_id: str) -> Path:
+    """The folder a run's job was submitted from: run.json's `submit_dir` when recorded; else the
+    exercise folder when the script's RUN_DIR, read from there, is this very run (a script submitted
+    from `<exercise>/` is copied into `runs/<job id>/`); else the run folder itself."""
+    recorded = read_run(run_dir).get("submit_dir")
+    if recorded:
+        return Path(recorded)
+    run_dir = Path(run_dir)
+    if run_dir.parent.name == "runs":
+        exercise = run_dir.parent.parent
+        named = run_dir_in_text(text, exercise, job_id)
+        if named is not None and named.resolve() == run_dir.resolve():
+            return exercise
+    return run_dir
