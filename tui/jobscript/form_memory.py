@@ -3,7 +3,8 @@
 When the form saves a script it notes the template, the field values and the hash of the text
 in `<workspace>/.hptune/forms/<hash of the path>.json`. Reopening the form on that path:
 - the note matches the file: the form shows the saved values;
-- the file is the exercise's untouched starter: the form starts from the template's values;
+- the file is the exercise's untouched starter: the form takes the starter's #SBATCH values and
+  the template's for what the starter leaves to the learner (its TODOs);
 - the file was edited by hand: the form reads the `#SBATCH` lines of the file (the one reader,
   as sbatch does) into its resource fields and keeps the template's values for the rest, and
   says so.
@@ -27,7 +28,7 @@ MAX_SCRIPT_BYTES = 1 << 20  # a job script larger than this is not read into the
 class Remembered:
     template: str
     spec: JobSpec
-    how: str  # "saved" (the form's own values) or "directives" (read from a hand-edited file)
+    how: str  # "saved" (the form's own values), "starter" or "directives" (read from a hand-edited file)
 
 
 def _digest(text: str) -> str:
@@ -57,8 +58,8 @@ def recall(workspace: Path, script: Path, default_template: str) -> Remembered |
     note = _read_note(_note_path(workspace, script))
     if note and note.get("sha256") == _digest(text) and isinstance(note.get("spec"), dict):
         return Remembered(str(note.get("template") or default_template), JobSpec.from_dict(note["spec"]), "saved")
-    if _is_untouched_starter(Path(workspace), Path(script), text):
-        return None
+    if _is_untouched_starter(Path(workspace), Path(script), text):  # the exercise's values, defaults for its TODOs
+        return Remembered(default_template, directives_spec(text, default_template, keep_defaults=True), "starter")
     return Remembered(default_template, directives_spec(text, default_template), "directives")
 
 
@@ -72,8 +73,9 @@ def _is_untouched_starter(workspace: Path, script: Path, text: str) -> bool:
     return isinstance(manifest, dict) and manifest.get(rel) == _digest(text)
 
 
-def directives_spec(text: str, template: str) -> JobSpec:
-    """The template's starting values with the resource fields read from the script's #SBATCH lines."""
+def directives_spec(text: str, template: str, keep_defaults: bool = False) -> JobSpec:
+    """The template's starting values with the resource fields read from the script's #SBATCH lines
+    (a field the script leaves out is empty, or keeps the template's value with `keep_defaults`)."""
     from tui.jobscript.parser import parse_script
     from tui.jobscript.templates import template_info
 
@@ -81,7 +83,8 @@ def directives_spec(text: str, template: str) -> JobSpec:
     parsed = parse_script(text)
     for name, option in DIRECTIVE_FIELDS.items():
         value = parsed.value(option)
-        setattr(spec, name, value if isinstance(value, str) else "")
+        if isinstance(value, str) or not keep_defaults:
+            setattr(spec, name, value if isinstance(value, str) else "")
     return spec
 
 

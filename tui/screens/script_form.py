@@ -159,8 +159,8 @@ class ScriptFormScreen(Screen):
             with self.prevent(Select.Changed):
                 self.query_one("#f-template", Select).value = self.info.name
         name = self._default_path().name
-        self.origin = (f"your saved {name}" if found.how == "saved"
-                       else f"the #SBATCH lines of {name} (edited by hand); the rest is the template's")
+        self.origin = {"saved": f"your saved {name}", "starter": f"the exercise's starter {name}"}.get(
+            found.how, f"the #SBATCH lines of {name} (edited by hand); the rest is the template's")
         self._fill(found.spec)
         return found.spec
 
@@ -308,10 +308,19 @@ class ScriptFormScreen(Screen):
         path = self._save_target()
         if path is None:
             return
-        if path.exists():
+        if self._needs_confirmation(path):
             self._confirm_overwrite(path, lambda: self._write(path))
         else:
             self._write(path)
+
+    def _needs_confirmation(self, path: Path) -> bool:
+        """Ask before replacing a file, unless it holds this very text or what this form saved there."""
+        from tui.jobscript.form_memory import recall
+
+        if not path.exists() or _read(path) == self.script_text:
+            return False
+        found = recall(self.app.settings.workspace, path, self.info.name)
+        return found is None or found.how != "saved"
 
     def _confirm_overwrite(self, path: Path, then) -> None:
         from tui.dialogs.confirm import ConfirmDialog
@@ -366,7 +375,7 @@ class ScriptFormScreen(Screen):
         path = self._save_target()
         if path is None:
             return
-        if not test_only and path.exists() and _read(path) != self.script_text:
+        if not test_only and self._needs_confirmation(path):
             self._confirm_overwrite(path, lambda: self._write(path) and self._start_backend(path, False))
         elif test_only or self._write(path):
             self._start_backend(path, test_only)
