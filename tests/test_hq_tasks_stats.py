@@ -197,3 +197,28 @@ def test_tasks_with_more_threads_than_cpus_are_found(tmp_path):
                                                        "params": {"threads": threads}, "cpus": cpus}))
     records, _ = load_tasks(tmp_path)
     assert [r.task for r in oversubscribed(records)] == [1]  # 0 CPUs: an older result that does not say
+
+
+def test_a_loop_can_run_the_first_tasks_only_and_first_needs_loop(tmp_path, capsys):
+    tiny_tasks.save_sweep(tmp_path, SWEEP)
+    assert tiny_tasks.main(["--run-dir", str(tmp_path), "--loop", "--first", "2", "--engine", "toy"]) == 0
+    records, _ = load_tasks(tmp_path)
+    assert [r.task for r in records] == [0, 1] and {r.mode for r in records} == {"worker_loop"}
+    with pytest.raises(SystemExit):
+        tiny_tasks.main(["--run-dir", str(tmp_path), "--task", "0", "--first", "2"])
+    assert "--first N goes with --loop" in capsys.readouterr().err
+
+
+def test_a_task_process_writes_its_result_and_exits_with_its_code(tmp_path):
+    import subprocess
+    import sys
+
+    tiny_tasks.save_sweep(tmp_path, SWEEP)
+    done = subprocess.run([sys.executable, "-m", "tui.runtime.tiny_tasks", "--run-dir", str(tmp_path), "--task", "2",
+                           "--engine", "toy"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "trials" / "00002" / "result.json").read_text())
+    assert result["status"] == "complete" and result["runner"] == "hand" and result["mode"] == "process_per_task"
+    bad = subprocess.run([sys.executable, "-m", "tui.runtime.tiny_tasks", "--run-dir", str(tmp_path), "--task", "9",
+                          "--engine", "toy"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "not in the sweep" in bad.stderr

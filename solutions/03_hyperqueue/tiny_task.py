@@ -62,6 +62,6 @@ def peak_mem_gb(device):
 
 
 if __name__ == "__main__":
-    from tui.runtime.tiny_tasks import main
+    from tui.runtime.tiny_tasks import exit_fast, main
 
-    sys.exit(main(measure=measure, configs=configs()))
+    exit_fast(main(measure=measure, configs=configs()))  # no interpreter teardown: the results are written

@@ -92,7 +92,9 @@ def _figures(stats: dict[str, Any]) -> str:
 
 
 def check_overhead(ways: dict[str, WayRun], reference: dict[str, Any]) -> CheckResult:
-    """worker loop < HyperQueue < one job per task in overhead per task, with reference.json's margins."""
+    """The worker loop's overhead per task well under HyperQueue's (imports paid once), and on a real
+    SLURM, one job per task's wait well over HyperQueue's (no scheduler per task); reference.json's
+    margins were measured on a loaded 2-core machine."""
     cid = "hq.overhead"
     if any(m not in ways or not ways[m].stats["complete"] for m in WAYS):
         return CheckResult(cid, False, "expected finished tasks of all three ways to compare their overheads; "
@@ -112,9 +114,11 @@ def check_overhead(ways: dict[str, WayRun], reference: dict[str, Any]) -> CheckR
                            HINTS[cid])
     wait_ratio = float(reference.get("min_wait_ratio", 3.0))
     job_wait, hq_wait = job["wait_per_task_s"] or 0.0, hq["wait_per_task_s"] or 0.0
-    if job_wait < wait_ratio * hq_wait or job["overhead_per_task_s"] <= hq["overhead_per_task_s"]:
+    # Only the waits: the start-ups are the same imports both ways (HyperQueue's run side by side,
+    # so on a loaded machine each takes longer); what HyperQueue takes away is the scheduler's wait.
+    if job_wait < wait_ratio * hq_wait:
         return CheckResult(cid, False, f"expected SLURM's wait per job at least {wait_ratio:g}x HyperQueue's "
-                           f"and one job per task to cost the most; {found}", HINTS[cid])
+                           f"(its workers are already running); {found}", HINTS[cid])
     return CheckResult(cid, True, f"{found}: the order the lesson predicts", HINTS[cid])
 
 

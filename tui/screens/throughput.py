@@ -1,9 +1,9 @@
 """The throughput screen (exercise 3, live): the ways of running a sweep of tiny tasks side by side.
 
-Per way that has a run in the exercise folder (one job per task, worker loop, HyperQueue): tasks
-per second, overhead per task, tasks, failed, the most tasks at once and the ratio to one job per
-task; a timeline of the selected way's tasks (n/p switch ways); the fastest configuration; and
-why start-up costs dominate tiny jobs. A timer starts one exclusive thread worker that reads the
+Per way that has a run in the exercise folder (one job per task, worker loop, HyperQueue): the
+scheduler's wait, the start-up and the overhead per task, tasks, the sweep's wall time and the
+best seq/s; a timeline of the selected way's tasks (n/p switch ways); the fastest configuration;
+and which way won and why. A timer starts one exclusive thread worker that reads the
 runs; the handler draws what it posts and re-arms the timer, so reads never overlap.
 `throughput` follows the workspace's 03_hyperqueue, `throughput:PATH` any exercise folder.
 """
@@ -22,19 +22,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tui.screens.throughput_data import (JOB_FILE_FIRST, LABELS, MAX_BARS_TASKS, SUBMIT, WAYS,
-                                          ThroughputSnapshot, WayView)
+                                          ThroughputSnapshot, WayView, verdict)
 from tui.widgets.trial_timeline import TrialTimeline
 
 DEFAULT_EXERCISE = "03"
 # fixed widths: auto-sized columns keep the header's widths from before the first rows came
-COLUMNS = (("way", 12), ("tasks/s", 8), ("overhead/task", 13), ("tasks", 5), ("failed", 6), ("max conc", 8),
-           ("vs job/task", 11))
-LEGEND = ". start-up  █▓ measuring  x failed   n/p: way"
-WHY = ("Why tiny jobs are slow\n\n"
-       "A task measures for {work} but first pays start-up: the scheduler, a new Python, imports.\n\n"
-       "• job per task: all of it, every task\n"
-       "• worker loop: imports once\n"
-       "• HyperQueue: the scheduler once per allocation; imports per task")
+COLUMNS = (("way", 12), ("wait", 8), ("start-up", 8), ("overhead", 8), ("tasks", 7), ("wall", 7), ("best seq/s", 10))
+LEGEND = "- wait  . start-up  █▓ work  x failed   n/p: way"
+WHY = ("Per task, before work:\n"
+       "wait: for the scheduler\n"
+       "start-up: Python + imports\n\n{verdict}")
 
 
 @dataclass
@@ -53,11 +50,12 @@ def seconds(value: float | None) -> str:
 
 
 def table_row(way: WayView) -> tuple[str, ...]:
-    """The table's cells for one way."""
+    """The table's cells for one way (tasks: finished, with the failed ones after a +)."""
     s = way.stats
-    ratio = "-" if way.ratio is None else f"{way.ratio:.1f}x"
-    return (way.label, f"{s['tasks_per_s']:.2f}", seconds(s["overhead_per_task_s"]), str(s["tasks"]),
-            str(s["failed"]), str(s["lanes"]), ratio)
+    tasks = f"{s['complete']}" + (f"+{s['failed']}x" if s["failed"] else "")
+    best = "-" if way.best_seq_per_s is None else f"{way.best_seq_per_s:,.0f}"
+    return (way.label, seconds(s["wait_per_task_s"]), seconds(s["startup_per_task_s"]),
+            seconds(s["overhead_per_task_s"]), tasks, f"{s['wall_s']:.1f} s", best)
 
 
 def best_line(best: dict | None) -> str:
@@ -75,8 +73,8 @@ def no_run_text(folder: str) -> str:
     lines += [f"{LABELS[mode] + ':':<14}{SUBMIT[mode]}" for mode in WAYS]
     lines += [f"{'':<14}(write hq_job.toml first: {JOB_FILE_FIRST})"]
     lines += ["", "Every task writes runs/<way>/trials/<N>/result.json; this screen updates as",
-              "they appear, with tasks per second, the start-up each task pays, and a Gantt",
-              "chart of the tasks: start-up and imports dwarf the tiny tasks' measuring."]
+              "they appear, with the scheduler's wait and the start-up (Python, imports) each",
+              "task pays before its work, and a Gantt chart of each way's tasks."]
     return "\n".join(lines)
 
 
@@ -124,7 +122,7 @@ class ThroughputScreen(Screen):
                 yield TrialTimeline(id="tp-gantt")
                 yield Static(LEGEND, id="tp-legend")
                 yield Static("", id="tp-empty")
-            yield Static(WHY.format(work="a moment"), id="tp-why")
+            yield Static(WHY.format(verdict=""), id="tp-why")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -209,9 +207,7 @@ class ThroughputScreen(Screen):
 
     def _draw_way(self) -> None:
         way = self.snapshot.way(self.mode) if self.mode else None
-        work_s = way.work_per_task_s if way else None
-        self.query_one("#tp-why", Static).update(
-            WHY.format(work=f"{work_s:.3f} s" if work_s else "a moment"))
+        self.query_one("#tp-why", Static).update(WHY.format(verdict=verdict(self.snapshot)))
         if way is None:
             return
         lanes = way.stats["lanes"]

@@ -1,8 +1,8 @@
 """Plain data behind the throughput screen (exercise 3), built in its worker thread.
 
 For every way that has a run in the exercise folder (the newest run of each, as the checks
-group them with `runs_by_mode`): its summary, its ratio to one job per task and its tasks as
-timeline bars. No textual, no plotting here.
+find them): its summary (scheduler's wait, start-up and overhead per task, wall time, best
+seq/s), its tasks as timeline bars, and which way won and why. No textual, no plotting here.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class WayView:
     mode: str
     run: str  # the run folder's name
     stats: dict[str, Any]  # tiny_stats.summarize()
-    ratio: float | None  # tasks/s over one job per task's (None without that run)
+    runner: str  # who started the tasks: slurm, local, hyperqueue, hand (joined when mixed)
     bars: tuple[Bar, ...]
     drawn: int  # tasks drawn in the bars (at most MAX_BARS_TASKS)
     broken: int  # result files that could not be read
@@ -45,8 +45,13 @@ class WayView:
 
     @property
     def work_per_task_s(self) -> float | None:
-        """The mean timed (useful) seconds of a finished task."""
+        """The mean seconds of a finished task's own work (model, warm-up, timed passes)."""
         return self.stats.get("work_per_task_s")
+
+    @property
+    def best_seq_per_s(self) -> float | None:
+        best = self.stats.get("best")
+        return best["seq_per_s"] if best else None
 
 
 @dataclass(frozen=True)
@@ -62,9 +67,14 @@ class ThroughputSnapshot:
         return next((w for w in self.ways if w.mode == mode), None)
 
 
+# tiny_stats' bar kinds -> the timeline's states: the scheduler's wait, the start-up, the work
+STATES = {"queue": "pruned", "import": "waiting"}
+
+
 def timeline_bars(records: list) -> tuple[Bar, ...]:
-    """Per task a start-up bar ("waiting": launch to measuring) and a measuring bar (its status),
-    in seconds from the first launch, on the CPU slots that `tiny_stats.gantt_bars` fills."""
+    """Per task a wait bar ("pruned": a free slot waiting for the task's process), a start-up
+    bar ("waiting": process start to imports done) and a work bar (its status), in seconds from
+    the first moment shown, on the CPU slots that `tiny_stats.gantt_bars` fills."""
     from tui.results.tiny_stats import gantt_bars
 
     bars = gantt_bars(records)
@@ -78,33 +88,55 @@ def timeline_bars(records: list) -> tuple[Bar, ...]:
             state = "complete" if record.status == "complete" else "fail"
             out.append((slot, record.task, bar.start, bar.end, state))
         else:
-            out.append((slot, -1, bar.start, bar.end, "waiting"))
+            out.append((slot, -1, bar.start, bar.end, STATES.get(bar.kind, "waiting")))
     return tuple(out)
 
 
-def _way(mode: str, run: Path, stats: dict[str, Any], per_job: float | None) -> WayView:
-    from tui.results.tiny_stats import load_tasks, oversubscribed
+def _way(way) -> WayView:
+    from tui.results.tiny_stats import oversubscribed
 
-    records, broken = load_tasks(run)
-    done = [r for r in records if r.status == "complete"]
-    stats = {**stats, "work_per_task_s": sum(r.timed_s for r in done) / len(done) if done else None}
+    records = way.records
     drawn = sorted(records, key=lambda r: (r.launched, r.task))[:MAX_BARS_TASKS]
-    ratio = stats["tasks_per_s"] / per_job if per_job else None
-    return WayView(mode, run.name, stats, ratio, timeline_bars(drawn), len(drawn), len(broken),
+    runner = ",".join(sorted({r.runner for r in records if r.runner})) or "-"
+    return WayView(way.mode, way.run.name, way.stats, runner, timeline_bars(drawn), len(drawn), len(way.broken),
                    len(oversubscribed(records)))
 
 
 def gather(exercise_dir: Path) -> ThroughputSnapshot:
     """Read every run of the exercise folder; the newest run of each way is shown."""
-    from tui.checks.ex03 import runs_by_mode
+    from tui.checks.ex03_records import newest_runs
 
-    groups = runs_by_mode(Path(exercise_dir))
-    modes = [m for m in WAYS if m in groups] + sorted(m for m in groups if m not in WAYS)
-    per_job = groups["job_per_task"][0][1]["tasks_per_s"] if "job_per_task" in groups else None
-    ways = tuple(_way(mode, *groups[mode][0], per_job or None) for mode in modes)
-    return ThroughputSnapshot(Path(exercise_dir), ways, _best(ways), tuple(m for m in WAYS if m not in groups))
+    found = newest_runs(Path(exercise_dir))
+    modes = [m for m in WAYS if m in found] + sorted(m for m in found if m not in WAYS)
+    ways = tuple(_way(found[mode]) for mode in modes)
+    return ThroughputSnapshot(Path(exercise_dir), ways, _best(ways), tuple(m for m in WAYS if m not in found))
 
 
 def _best(ways: tuple[WayView, ...]) -> dict[str, Any] | None:
     found = [{**w.stats["best"], "way": w.label, "run": w.run} for w in ways if w.stats.get("best")]
     return max(found, key=lambda b: b["seq_per_s"], default=None)
+
+
+WHY = {"worker_loop": "one process: the scheduler's wait and the imports are paid once",
+       "hyperqueue": "its workers are already running: no scheduler's wait, but every task imports",
+       "job_per_task": "every task waits for the scheduler and imports",
+       "process_per_task": "every task starts a Python and imports"}
+
+
+def verdict(snapshot: ThroughputSnapshot) -> str:
+    """Which way won (least overhead per task) and why, and what one job per task cost."""
+    done = [w for w in snapshot.ways if w.stats.get("overhead_per_task_s") is not None]
+    if not done:
+        return "No task has finished yet."
+    won = min(done, key=lambda w: w.stats["overhead_per_task_s"])
+    lines = [f"Least overhead: {won.label}, {won.stats['overhead_per_task_s']:.3f} s per task: {WHY.get(won.mode, '')}."]
+    job, hq = snapshot.way("job_per_task"), snapshot.way("hyperqueue")
+    if job and job.stats.get("wait_per_task_s") is not None:
+        wait = job.stats["wait_per_task_s"]
+        if job.runner == "local":
+            lines.append(f"One job per task on the local runner waited {wait:.3f} s per job: no queue "
+                         "(a real SLURM: seconds).")
+        elif hq and hq.stats.get("wait_per_task_s") is not None:
+            lines.append(f"Scheduler's wait per task: one job per task {wait:.2f} s, HyperQueue "
+                         f"{hq.stats['wait_per_task_s']:.2f} s.")
+    return "\n".join(lines)
