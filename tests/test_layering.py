@@ -7,7 +7,8 @@ import textwrap
 import pytest
 
 CORE = ["tui.course", "tui.course.catalog", "tui.course.workspace", "tui.course.progress", "tui.jobscript",
-        "tui.cluster", "tui.results", "tui.checks", "tui.sim", "tui.runtime", "tui.settings"]
+        "tui.cluster", "tui.results", "tui.checks", "tui.sim", "tui.runtime", "tui.settings", "tui.services",
+        "tui.workflows"]
 HEAVY = ["torch", "sklearn", "optuna", "pandas"]
 
 
