@@ -73,17 +73,3 @@ def test_missing_script_fails_every_script_check(tmp_path):
 def test_reader_tolerates_unbalanced_quotes():
     d = read_directives('#SBATCH --job-name="oops\n#SBATCH --time=5\nrun\n')
     assert d.get("time") == "5"
-
-
-@pytest.mark.parametrize("text", [
-    GOOD,
-    "#!/bin/bash\n#SBATCH -a 0-15%4\n#SBATCH -t 20\n#SBATCH -o logs/%j.out\necho hi\n#SBATCH --time=5\n",
-    "#!/bin/bash\n#SBATCH --array 0-3 --time=1:00:00\n\n# comment\n#SBATCH --output=x_%a\nrun\n",
-])
-def test_fallback_reader_agrees_with_the_jobscript_parser(text):
-    from tui.checks.directives import _read_fallback
-
-    full, fallback = read_directives(text), _read_fallback(text)
-    for option in ("array", "time", "output"):
-        assert fallback.get(option) == full.get(option)
-    assert [n for n, _ in fallback.ignored] == [n for n, _ in full.ignored]

@@ -1,6 +1,10 @@
 """`hptune-tui script` and `hptune-tui lint` through tui.cli.main."""
 
 import json
+import os
+import resource
+import subprocess
+import sys
 
 import pytest
 
@@ -102,5 +106,105 @@ def test_lint_missing_or_binary_file(tmp_path, capsys):
     binary = tmp_path / "bin.sh"
     binary.write_bytes(b"\xff\xfe\x00#SBATCH")
     assert main(["lint", str(binary), "--json"]) == 1
-    ids = {f["id"] for f in json.loads(capsys.readouterr().out)["findings"]}
-    assert {"no-shebang", "nul-character"} <= ids
+    findings = {f["id"]: f["message"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert {"no-shebang", "nul-character"} <= set(findings)
+    assert findings["nul-character"].startswith("not a text file: NUL byte at offset 2")
+
+
+def test_lint_names_a_byte_that_is_not_utf8(tmp_path, capsys):
+    script = tmp_path / "latin1.sh"
+    script.write_bytes(b"#!/bin/bash\n#SBATCH -t 5\n# caf\xe9\nmodule load x\npython x.py\n")
+    assert main(["lint", str(script)]) == 0
+    out = capsys.readouterr().out
+    assert f"{script}:3: warning: byte 0xE9 at line 3 is not UTF-8" in out and "U+DC" not in out
+
+
+def _site(workspace):
+    from tui.cluster.discovery import ClusterInfo, Partition, save_cache
+
+    save_cache(workspace, ClusterInfo(scheduler="slurm", max_array_size=1001, partitions=[
+        Partition("debug", default=True, max_seconds=3600), Partition("short", max_seconds=300)]))
+
+
+@pytest.fixture
+def lint_in(workspace, tmp_path, capsys):
+    """lint_in(*lines, backend=()) -> (exit code, {finding id: severity}) for a script in `workspace`."""
+    def lint(*lines, backend=()):
+        script = tmp_path / "job.sh"
+        script.write_text("\n".join(["#!/bin/bash", *lines, "python train.py"]) + "\n")
+        code = main(["-w", str(workspace), *backend, "lint", str(script), "--json"])
+        return code, {f["id"]: f["severity"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    return lint
+
+
+def test_lint_uses_the_limits_doctor_recorded(workspace, lint_in):
+    # Before doctor: only Slurm's default MaxArraySize can be guessed, so it is a warning.
+    code, found = lint_in("#SBATCH -a 0-2000")
+    assert code == 0 and found["array-over-default-max"] == "warning"
+    _site(workspace)
+    code, found = lint_in("#SBATCH -a 0-2000")
+    assert code == 1 and found["bad-array"] == "error" and "array-over-default-max" not in found
+    code, found = lint_in("#SBATCH -p short", "#SBATCH -t 6:00")
+    assert code == 1 and found["time-over-limit"] == "error"
+    code, found = lint_in("#SBATCH -p short", "#SBATCH -t 4:00")
+    assert code == 0 and "time-over-limit" not in found
+
+
+def test_lint_refuses_mem_with_mem_per_cpu(workspace, lint_in):
+    code, found = lint_in("#SBATCH --mem=4G", "#SBATCH --mem-per-cpu=1G")
+    assert code == 1 and found["mem-exclusive"] == "error"
+
+
+def test_lint_for_the_ssh_backend_warns_about_python_without_set_up(workspace, lint_in):
+    assert lint_in("#SBATCH -t 5")[1]["python-no-setup"] == "info"
+    assert lint_in("#SBATCH -t 5", backend=["--backend", "ssh"])[1]["python-no-setup"] == "warning"
+
+
+def _lint_contained(path) -> subprocess.CompletedProcess:
+    """`hptune-tui lint PATH` in a child with 1 GiB of address space and a deadline, so that a
+    reader that is not bounded fails this test instead of taking the machine's memory or hanging."""
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    return subprocess.run([sys.executable, "-m", "tui", "lint", str(path)], capture_output=True, text=True,
+                          timeout=120, preexec_fn=limit_memory, stdin=subprocess.DEVNULL)
+
+
+def test_lint_of_dev_zero_is_refused_with_sbatchs_limit():
+    done = _lint_contained("/dev/zero")
+    assert done.returncode == 2, done.stderr[-500:]
+    assert "over 4 MiB" in done.stderr and "max_script_size" in done.stderr and "it goes on" in done.stderr
+
+
+def test_lint_of_a_huge_script_is_refused_without_reading_it(tmp_path, capsys, monkeypatch):
+    big = tmp_path / "big.sh"
+    with open(big, "wb") as handle:  # 50 MB, sparse: made instantly
+        handle.write(b"#!/bin/bash\n")
+        handle.truncate(50 * 10**6)
+    reads = []
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: reads.append(n) or real_read(fd, n))
+    assert main(["lint", str(big)]) == 2
+    assert "is over 4 MiB (47.7 MiB); sbatch refuses scripts larger than its max_script_size" in capsys.readouterr().err
+    assert reads == []
+
+
+def test_lint_of_a_fifo_without_a_writer_does_not_hang(tmp_path):
+    fifo = tmp_path / "pipe.sh"
+    os.mkfifo(fifo)
+    done = _lint_contained(fifo)  # no writer: an empty script, whose first line is no #!
+    assert done.returncode == 1 and "no-shebang" in done.stdout
+
+
+def test_script_refuses_a_newline_in_modules(capsys):
+    assert main(["script", "single", "--set", "env=modules", "--set", "modules=a\nb"]) == 2
+    assert capsys.readouterr().err.strip() == "modules: contains a newline at position 2; a value must be one line of text"
+    assert main(["script", "single", "--set", "env=modules", "--set", "modules=a,b c"]) == 0
+    assert "module load a\nmodule load b\nmodule load c\n" in capsys.readouterr().out
+
+
+def test_script_names_a_byte_that_is_not_utf8(capsys):
+    undecodable = b"caf\xe9".decode("utf-8", "surrogateescape")  # as Python hands over such an argument
+    assert main(["script", "single", "--set", f"job_name={undecodable}"]) == 2
+    err = capsys.readouterr().err
+    assert "job_name: has the byte 0xE9 at position 4, which is not UTF-8 text" in err and "U+DC" not in err

@@ -30,8 +30,6 @@ from tui.cluster.backend import (CANCELLED, COMPLETED, FAILED, PENDING, RUNNING,
 
 HQ_STATES = {"waiting": PENDING, "running": RUNNING, "finished": COMPLETED, "failed": FAILED,
              "canceled": CANCELLED, "cancelled": CANCELLED}
-_ARRAY_LINE = re.compile(r"^#SBATCH\s+(?:--array[=\s]|-a\s*)(\S+)", re.MULTILINE)
-_CPUS_LINE = re.compile(r"^#SBATCH\s+(?:--cpus-per-task[=\s]|-c\s*)(\d+)\s*$", re.MULTILINE)
 # A job id the command line takes: SLURM's 123 or 123_4, or an embedded HyperQueue job's hq7 / hq7_4.
 JOB_ID = re.compile(r"(?:hq)?\d+(?:_\d+)?")
 
@@ -53,15 +51,21 @@ def find_hq() -> str | None:
 
 
 def script_array(text: str) -> str:
-    """The `--array` ids of a script's #SBATCH lines, without any %N limit ("0" when none)."""
-    found = _ARRAY_LINE.findall(text)
-    return found[-1].split("%", 1)[0] if found else "0"
+    """The `--array` ids of a script's #SBATCH lines, without any %N limit ("0" when none).
+
+    Read by the job-script parser, as sbatch reads them: only the lines before the first command.
+    """
+    from tui.jobscript.parser import parse_script
+
+    return (parse_script(text).value("array") or "0").split("%", 1)[0] or "0"
 
 
 def script_cpus(text: str) -> int:
-    """The CPUs each task asks for: the script's `#SBATCH --cpus-per-task` (1 when none)."""
-    found = _CPUS_LINE.findall(text)
-    return max(1, int(found[-1])) if found else 1
+    """The CPUs each task asks for: the script's `#SBATCH --cpus-per-task` (1 when none or not a number)."""
+    from tui.jobscript.parser import parse_script
+
+    value = parse_script(text).value("cpus-per-task") or ""
+    return max(1, int(value)) if value.isascii() and value.isdigit() else 1
 
 
 class HqCli:

@@ -1,21 +1,21 @@
 """What the local runner needs from a job script: its #SBATCH options, read as sbatch reads them.
 
-Uses the job-script parser (`tui.jobscript.parser`) when it is there; the small reader below is
-the fallback and covers the options the local runner honours.
+The one #SBATCH reader is the job-script parser (`tui.jobscript.parser`); array ids and file
+name patterns come from `tui.jobscript.arrays` and `tui.jobscript.patterns`, so the local
+runner, `lint`, the form and the checks cannot read a script differently.
 """
 
 from __future__ import annotations
 
-import re
 import shlex
 from dataclasses import dataclass
 
 from tui.cluster.backend import BackendError
-from tui.cluster.parse import expand_ranges
+from tui.jobscript.arrays import parse_array
+from tui.jobscript.parser import parse_script
+from tui.jobscript.patterns import expand_pattern
 
-SHORT = {"a": "array", "t": "time", "c": "cpus-per-task", "J": "job-name", "o": "output", "e": "error",
-         "D": "chdir", "A": "account", "p": "partition", "n": "ntasks", "N": "nodes", "G": "gpus",
-         "q": "qos"}
+__all__ = ["LocalSpec", "expand_pattern", "load_spec", "parse_time", "read_directives"]
 
 
 @dataclass
@@ -39,49 +39,12 @@ def read_directives(text: str) -> dict[str, str]:
     Raises:
         BackendError: an option sbatch itself would refuse.
     """
-    try:
-        from tui.jobscript.parser import parse_script
-    except ImportError:  # the job-script parser is optional for the runner
-        return _fallback_directives(text)
     parsed = parse_script(text)
     errors = [p for p in parsed.problems if p.severity == "error"]
     if errors:
         raise BackendError("sbatch: error: " + "; ".join(f"line {p.line}: {p.message}" for p in errors),
                            "`hptune-tui lint SCRIPT` explains each problem")
     return {name: d.value or "" for name, d in parsed.directives.items()}
-
-
-def _fallback_directives(text: str) -> dict[str, str]:
-    """A small reader of #SBATCH lines; sbatch stops at the first command."""
-    options: dict[str, str] = {}
-    for line in text.splitlines()[1:]:
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            break
-        match = re.match(r"#SBATCH\s+(.*)", stripped)
-        if not match:
-            continue
-        words = shlex.split(match[1], comments=True)
-        options.update(_pairs(words))
-    return options
-
-
-def _pairs(words: list[str]) -> dict[str, str]:
-    out, i = {}, 0
-    while i < len(words):
-        word = words[i]
-        if word.startswith("--"):
-            key, eq, value = word[2:].partition("=")
-            if not eq and i + 1 < len(words) and not words[i + 1].startswith("-"):
-                value, i = words[i + 1], i + 1
-            out[key] = value
-        elif word.startswith("-") and len(word) >= 2:
-            key, value = SHORT.get(word[1], word[1]), word[2:]
-            if not value and i + 1 < len(words):
-                value, i = words[i + 1], i + 1
-            out[key] = value
-        i += 1
-    return out
 
 
 def parse_time(value: str) -> float | None:
@@ -107,14 +70,6 @@ def parse_time(value: str) -> float | None:
     return float(((int(days) * 24 + h) * 60 + m) * 60 + s)
 
 
-def parse_array(value: str) -> tuple[list[int], int]:
-    """`0-7%2` -> ([0..7], 2)."""
-    spec, _, limit = value.partition("%")
-    if limit and not limit.isdigit():
-        raise ValueError(f"invalid array limit in {value!r}")
-    return expand_ranges(spec), int(limit or 0)
-
-
 def load_spec(text: str) -> LocalSpec:
     """Read a script's options; BackendError (like sbatch's) when one is invalid."""
     first = text.splitlines()[0] if text else ""
@@ -124,7 +79,8 @@ def load_spec(text: str) -> LocalSpec:
                            "start the script with a line like `#!/bin/bash`")
     opts = read_directives(text)
     try:
-        indices, limit = parse_array(opts["array"]) if opts.get("array") else (None, 0)
+        array = parse_array(opts["array"]) if opts.get("array") else None
+        indices, limit = (array.task_ids(), array.limit or 0) if array else (None, 0)
         time_limit = parse_time(opts["time"]) if opts.get("time") else None
         cpus = int(opts.get("cpus-per-task") or 1)
     except ValueError as exc:
@@ -135,16 +91,3 @@ def load_spec(text: str) -> LocalSpec:
                      error=opts.get("error") or "", chdir=opts.get("chdir") or "",
                      interpreter=shlex.split(first[2:]))
 
-
-_PATTERN = re.compile(r"%(\d*)([xAajuNntsb%])")
-
-
-def expand_pattern(pattern: str, values: dict[str, str]) -> str:
-    """Fill sbatch's filename pattern (`%x %A %a %j %u %N %%`, zero padding like `%3a`)."""
-    def fill(match: re.Match) -> str:
-        width, key = match.groups()
-        if key == "%":
-            return "%"
-        value = values.get(key, "0")
-        return value.zfill(int(width)) if width and value.isdigit() else value
-    return _PATTERN.sub(fill, pattern)

@@ -16,15 +16,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings) -> int:
+    from tui.jobscript.limits import site_limits
     from tui.jobscript.lint import lint_script
+    from tui.jobscript.source import ScriptReadError, read_script_text
 
     try:
-        raw = args.script.read_bytes()
+        # Bounded: sbatch refuses scripts over 4 MiB, so /dev/zero or a huge file is refused, not read.
+        text = read_script_text(args.script)
+    except ScriptReadError as exc:
+        print(f"hptune-tui lint: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"hptune-tui lint: cannot read {args.script}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    # A script that is not UTF-8 is still checked; undecodable bytes show as U+FFFD.
-    report = lint_script(raw.decode("utf-8", errors="replace"), submit_dir=Path.cwd())
+    # What `doctor` learned (partitions' limits, MaxArraySize, accounts) is what sbatch will check.
+    report = lint_script(text, limits=site_limits(settings.workspace), submit_dir=Path.cwd(),
+                         remote=getattr(settings, "backend", "") == "ssh")
     if args.json:
         print(json.dumps(_as_json(args.script, report), indent=2))
     else:
@@ -41,7 +48,9 @@ def _as_json(script: Path, report) -> dict:
 def _print_text(script: Path, report) -> None:
     for finding in report.findings:
         where = f"{script}:{finding.line}" if finding.line else str(script)
-        print(f"{where}: {finding.severity}: {finding.message} [{finding.id}]")
+        # Values may hold bytes that were not UTF-8 (surrogate escapes): print those escaped.
+        line = f"{where}: {finding.severity}: {finding.message} [{finding.id}]"
+        print(line.encode("utf-8", "backslashreplace").decode("utf-8"))
     counts = {level: sum(f.severity == level for f in report.findings) for level in ("error", "warning")}
     directives = len(report.parsed.directives)
     print(f"{directives} directive{'s' * (directives != 1)} read; "

@@ -9,7 +9,7 @@ from tui.jobscript.arrays import ArrayFormatError, parse_array
 from tui.jobscript.limits import ClusterLimits
 from tui.jobscript.patterns import PatternError, check_pattern
 from tui.jobscript.textcheck import control_problem, directive_problem, too_long
-from tui.jobscript.timefmt import TimeFormatError, describe_seconds, parse_time
+from tui.jobscript.timefmt import TimeFormatError, TimeLimit, describe_seconds, parse_time
 
 NAME_RE = re.compile(r"[A-Za-z0-9_.+-]+")
 _COUNT_RE = re.compile(r"[1-9][0-9]{0,5}")
@@ -57,11 +57,38 @@ def check_time(value: str, partition: str, limits: ClusterLimits) -> str:
         return str(exc)
     if limit.out_of_range:
         return f"{value!r} has {limit.out_of_range}; sbatch would accept it, but write it plainly"
-    max_seconds = (limits.partitions or {}).get(partition) if partition else None
-    if max_seconds is not None and (limit.seconds is None or limit.seconds > max_seconds):
-        return (f"{limit.words} is over the limit of partition {partition!r}, "
-                f"{describe_seconds(max_seconds)}; the job would never start")
-    return ""
+    return time_over_limit(limit, partition, limits)
+
+
+def time_over_limit(limit: TimeLimit, partition: str, limits: ClusterLimits) -> str:
+    """Whether the time limit is over what `partition` (or the default one, when "") allows.
+
+    The form and `lint` both ask this, so they agree. With several partitions ("a,b"), the job
+    may start in any of them, so it is over only when it is over every one whose limit is known.
+    """
+    names = [name for name in (partition or limits.default_partition or "").split(",") if name]
+    known = [(name, (limits.partitions or {}).get(name)) for name in names]
+    known = [(name, seconds) for name, seconds in known if seconds is not None]
+    if not known or len(known) < len(names):
+        return ""
+    if limit.seconds is not None and any(limit.seconds <= seconds for _, seconds in known):
+        return ""
+    name, seconds = max(known, key=lambda pair: pair[1])
+    which = f"partition {name!r}" if partition else f"the default partition {name!r}"
+    return f"{limit.words} is over the limit of {which}, {describe_seconds(seconds)}; the job would never start"
+
+
+# sbatch takes one way of asking for memory: --mem, --mem-per-cpu and --mem-per-gpu exclude each other.
+MEMORY_OPTIONS = ("mem", "mem-per-cpu", "mem-per-gpu")
+
+
+def check_memory_options(options) -> str:
+    """A message when more than one of --mem, --mem-per-cpu, --mem-per-gpu is given, else ""."""
+    given = [name for name in MEMORY_OPTIONS if name in options]
+    if len(given) < 2:
+        return ""
+    return (f"{' and '.join('--' + name for name in given)} are mutually exclusive; sbatch refuses the script. "
+            "Keep one: --mem per node, or --mem-per-cpu per CPU")
 
 
 def check_count(value: str, what: str) -> str:

@@ -3,6 +3,8 @@
 Each finding has an id, a severity (error: sbatch refuses the script or the job cannot run
 as asked; warning: sbatch does something other than what the learner probably meant; info:
 facts worth seeing, such as the time limit in words) and a line number (0: the whole file).
+Checks against the site's limits call the job form's own field checks (`fields`), so the form
+and `lint` give the same verdict on the same value.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.jobscript import fields as F
-from tui.jobscript.arrays import DEFAULT_MAX_ARRAY_SIZE, ArrayFormatError, parse_array
+from tui.jobscript.arrays import DEFAULT_MAX_ARRAY_SIZE, parse_array
 from tui.jobscript.limits import ClusterLimits
 from tui.jobscript.parser import Directive, ParsedScript, parse_script
 from tui.jobscript.patterns import PatternError, check_pattern, pattern_letters
-from tui.jobscript.timefmt import TimeFormatError, describe_seconds, parse_time
+from tui.jobscript.software import software_finding
+from tui.jobscript.source import binary_reason, undecodable_byte
+from tui.jobscript.timefmt import TimeFormatError, parse_time
 
 SEVERITIES = ("error", "warning", "info")
 DEFAULT_ARRAY_OUTPUT = "slurm-%A_%a.out"
@@ -46,13 +50,16 @@ class LintReport:
         self.findings.append(Finding(id, severity, line, message))
 
 
-def lint_script(text: str, limits: ClusterLimits | None = None, submit_dir: Path | None = None) -> LintReport:
+def lint_script(text: str, limits: ClusterLimits | None = None, submit_dir: Path | None = None,
+                remote: bool = False) -> LintReport:
     """Lint the batch script `text`.
 
     Args:
-        text: the whole script.
-        limits: cluster facts, when known (partitions, accounts, MaxArraySize).
+        text: the whole script; bytes that were not UTF-8 may be kept as surrogate escapes
+            (`source.decode_script`), and are then named as such.
+        limits: cluster facts, when known (partitions, accounts, MaxArraySize): `limits.site_limits`.
         submit_dir: the folder sbatch will be run from; when given, missing output folders are flagged.
+        remote: the script goes to a cluster over ssh, where the app's own Python is not the job's.
 
     Returns:
         The parsed script and its findings, sorted by line.
@@ -62,6 +69,9 @@ def lint_script(text: str, limits: ClusterLimits | None = None, submit_dir: Path
     _file_checks(text, report)
     _parser_findings(report)
     _value_checks(report, limits, submit_dir)
+    software = software_finding(report.parsed, remote)
+    if software is not None:
+        report.add("python-no-setup", *software)
     report.findings.sort(key=lambda f: (f.line, SEVERITIES.index(f.severity)))
     return report
 
@@ -70,13 +80,17 @@ def _file_checks(text: str, report: LintReport) -> None:
     if not text.startswith("#!"):
         report.add("no-shebang", "error", 1, "sbatch wants the first line to start with #! and an interpreter, "
                    "such as #!/bin/bash")
-    if "\r\n" in text:
+    binary = binary_reason(text)
+    if binary:
+        # Random bytes hold \r\n and undecodable bytes too: say "binary" once, not those.
+        report.add("nul-character" if "\0" in text else "binary-file", "error", binary[0], binary[1])
+    elif "\r\n" in text:
         line = text[:text.index("\r\n")].count("\n") + 1
         report.add("dos-line-breaks", "error", line, "the file has Windows line ends (\\r\\n), which sbatch refuses; "
                    "convert it with dos2unix")
-    if "\0" in text:
-        report.add("nul-character", "error", text[:text.index("\0")].count("\n") + 1,
-                   "the file contains a NUL character; sbatch refuses it")
+    undecodable = "" if binary else undecodable_byte(text)
+    if undecodable:
+        report.add("not-utf8", "warning", undecodable[0], undecodable[1])
     if not report.parsed.body.strip():
         report.add("no-command", "warning", 0, "the script has no command: the job would do nothing")
 
@@ -107,6 +121,11 @@ def _value_checks(report: LintReport, limits: ClusterLimits, submit_dir: Path | 
         check = _CHECKS.get(directive.option)
         if check is not None and directive.value is not None:
             check(report, directive, limits)
+    memory = F.check_memory_options(report.parsed.directives)
+    if memory:
+        line = max(report.parsed.directives[name].line for name in F.MEMORY_OPTIONS
+                   if name in report.parsed.directives)
+        report.add("mem-exclusive", "error", line, memory)
     if "array" in report.parsed.directives:
         _array_output_checks(report)
     if submit_dir is not None:
@@ -127,19 +146,17 @@ def _check_time(report: LintReport, d: Directive, limits: ClusterLimits) -> None
                    f"for hours write {minutes}:{seconds}:00, or 0:{d.value} to say minutes plainly")
     if limit.out_of_range:
         report.add("time-odd-field", "warning", d.line, f"{d.value!r} has {limit.out_of_range}")
-    partition = report.parsed.value("partition", "")
-    max_seconds = (limits.partitions or {}).get(partition)
-    if max_seconds is not None and (limit.seconds is None or limit.seconds > max_seconds):
-        report.add("time-over-limit", "error", d.line, f"{limit.words} is over the limit of partition "
-                   f"{partition!r}, {describe_seconds(max_seconds)}; the job would never start")
+    over = F.time_over_limit(limit, report.parsed.value("partition", ""), limits)
+    if over:
+        report.add("time-over-limit", "error", d.line, over)
 
 
 def _check_array(report: LintReport, d: Directive, limits: ClusterLimits) -> None:
-    try:
-        spec = parse_array(d.value, limits.max_array_size)
-    except ArrayFormatError as exc:
-        report.add("bad-array", "error", d.line, str(exc))
+    problem = F.check_array(d.value, limits)
+    if problem:
+        report.add("bad-array", "error", d.line, problem)
         return
+    spec = parse_array(d.value, limits.max_array_size)
     report.add("array-size", "info", d.line, f"--array={d.value}: {spec.describe()}")
     if limits.max_array_size is None and spec.max_id >= DEFAULT_MAX_ARRAY_SIZE:
         report.add("array-over-default-max", "warning", d.line,
@@ -232,5 +249,6 @@ def _output_folder_checks(report: LintReport, submit_dir: Path) -> None:
             continue
         if not (base / folder).is_dir():
             report.add("output-folder-missing", "warning", directive.line,
-                       f"the folder {folder!r} of --{option} does not exist; sbatch does not create it and the "
-                       f"job fails without a log. Run: mkdir -p {folder}")
+                       f"the folder {folder!r} of --{option} does not exist: `hptune-tui submit` and the app's "
+                       f"Submit create it, plain sbatch does not (the job would fail without a log); "
+                       f"before sbatch, run: mkdir -p {folder}")

@@ -174,6 +174,10 @@ def _apply_pair(spec: JobSpec, pair: str, extra_keys: tuple[str, ...]) -> str:
     name = _ALIASES.get(key.replace("-", "_"), key.replace("-", "_"))
     if name in _SETTABLE:
         if name in LIST_FIELDS:
+            # A newline would otherwise pass as one more separator: refuse it as every field does.
+            problem = control_problem(value)
+            if problem:
+                return f"{name}: {problem}"
             spec.modules = value.replace(",", " ").split()
         else:
             setattr(spec, name, value)

@@ -20,6 +20,9 @@ HETJOB_WORDS = ("hetjob", "packjob")
 def control_problem(value: str) -> str:
     """Return a message if `value` holds a character no field may hold, else ""."""
     for index, char in enumerate(value):
+        if "\udc80" <= char <= "\udcff":
+            # Python keeps a command-line byte that is not UTF-8 as U+DC80+byte: name the byte.
+            return f"has the byte 0x{ord(char) - 0xDC00:02X} at position {index + 1}, which is not UTF-8 text"
         if unicodedata.category(char) in _BAD_CATEGORIES:
             name = _char_name(char)
             return f"contains {name} at position {index + 1}; a value must be one line of text"

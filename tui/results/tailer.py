@@ -3,6 +3,11 @@
 Each refresh reads only the bytes appended since the last one (an offset per file), keeps a
 half-written last line for the next refresh, and stops looking at a trial once its
 result.json exists (the logger writes it last, so the metrics are whole by then).
+
+Every read is bounded, so a runaway or hostile file cannot take the machine's memory: metrics are
+read in chunks of READ_CHUNK, a line longer than MAX_LINE is skipped (counted as bad), a trial's
+metrics are read up to MAX_METRICS_BYTES (then `note` says so), and params.json/result.json up to
+MAX_JSON_BYTES.
 """
 
 from __future__ import annotations
@@ -12,6 +17,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+READ_CHUNK = 1 << 20  # bytes per read() call
+MAX_LINE = 1 << 20  # one metrics line is ~100 bytes; anything this long is not one
+MAX_METRICS_BYTES = 4 << 20  # per trial: tens of thousands of steps, far more than any exercise logs
+MAX_JSON_BYTES = 1 << 20
 
 
 @dataclass
@@ -23,8 +33,10 @@ class TrialRecord:
     params: dict[str, Any] | None = None
     metrics: list[dict[str, Any]] = field(default_factory=list)
     result: dict[str, Any] | None = None
-    offset: int = 0  # bytes of metrics.jsonl consumed (always at a line end)
+    offset: int = 0  # bytes of metrics.jsonl consumed (at a line end, unless skipping)
     bad_lines: int = 0  # complete lines that were not a JSON object
+    skipping: bool = False  # inside a line over MAX_LINE: skip to its end
+    note: str = ""  # what was not read, and why (a file over the bounds)
 
     @property
     def done(self) -> bool:
@@ -47,14 +59,27 @@ class TrialRecord:
 
     def _reset(self) -> None:
         self.params, self.metrics, self.result, self.offset, self.bad_lines = None, [], None, 0, 0
+        self.skipping, self.note = False, ""
 
 
-def _read_json(path: Path) -> Any:
+def _size(count: int) -> str:
+    return f"{count / 2**20:.0f} MiB" if count >= 2**20 else f"{count} bytes"
+
+
+def _read_json(path: Path, rec: TrialRecord | None = None) -> Any:
     try:
         with open(path, "rb") as handle:
-            return json.loads(handle.read())
-    except (OSError, ValueError):
-        return None  # missing, or (for a non-atomic writer) half written: try again next refresh
+            data = handle.read(MAX_JSON_BYTES + 1)
+    except OSError:
+        return None  # missing: try again next refresh
+    if len(data) > MAX_JSON_BYTES:
+        if rec is not None:
+            rec.note = f"{path.name} is over {_size(MAX_JSON_BYTES)}; it was not read"
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None  # (for a non-atomic writer) half written: try again next refresh
 
 
 def parse_lines(chunk: bytes) -> tuple[list[dict[str, Any]], int]:
@@ -110,29 +135,52 @@ class RunTailer:
             return False
         if size < rec.offset:  # rewritten (a requeued task started over): read it again
             rec._reset()
-        if size == rec.offset:
+        stop, start = min(size, MAX_METRICS_BYTES), rec.offset
+        if size > MAX_METRICS_BYTES:
+            rec.note = (f"metrics.jsonl is over {_size(MAX_METRICS_BYTES)} ({_size(size)}); "
+                        f"only its first {_size(MAX_METRICS_BYTES)} are read")
+        if rec.offset >= stop:
             return False
+        pending = b""
         with open(path, "rb") as handle:
             handle.seek(rec.offset)
-            data = handle.read(size - rec.offset)
-        end = data.rfind(b"\n") + 1  # a half-written last line waits for the next refresh
-        if end == 0:
-            return False
-        rows, bad = parse_lines(data[:end])
-        rec.metrics.extend(rows)
-        rec.bad_lines += bad
-        rec.offset += end
-        return True
+            while rec.offset + len(pending) < stop:
+                data = handle.read(min(READ_CHUNK, stop - rec.offset - len(pending)))
+                if not data:
+                    break
+                pending = self._take(rec, pending + data)
+        return rec.offset != start
+
+    @staticmethod
+    def _take(rec: TrialRecord, data: bytes) -> bytes:
+        """Consume the complete lines of `data` (read from rec.offset); return the unfinished rest."""
+        if rec.skipping:  # the tail of an over-long line: drop it up to its end
+            newline = data.find(b"\n")
+            if newline < 0:
+                rec.offset += len(data)
+                return b""
+            rec.offset, rec.skipping, data = rec.offset + newline + 1, False, data[newline + 1:]
+        end = data.rfind(b"\n") + 1  # a half-written last line waits for the next read
+        if end:
+            rows, bad = parse_lines(data[:end])
+            rec.metrics.extend(rows)
+            rec.bad_lines += bad
+            rec.offset += end
+        rest = data[end:]
+        if len(rest) > MAX_LINE:  # not a metrics line: skip it without keeping it
+            rec.offset, rec.skipping, rec.bad_lines = rec.offset + len(rest), True, rec.bad_lines + 1
+            return b""
+        return rest
 
     def _update(self, rec: TrialRecord) -> bool:
         changed = False
         if rec.params is None:
-            rec.params = _read_json(rec.dir / "params.json")
+            rec.params = _read_json(rec.dir / "params.json", rec)
             changed = rec.params is not None
         finished = os.path.exists(os.path.join(rec.dir, "result.json"))
         changed |= self._read_metrics(rec)
         if finished:  # read after the metrics: the logger writes result.json last
-            result = _read_json(rec.dir / "result.json")
+            result = _read_json(rec.dir / "result.json", rec)
             if isinstance(result, dict):
                 rec.result = result
                 rec.params = rec.params if rec.params is not None else result.get("params")
