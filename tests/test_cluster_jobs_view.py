@@ -173,3 +173,28 @@ async def test_the_screen_follows_the_log_file_that_scontrol_reports(slurm_clust
             assert log.path == stdout == str(exercise / "logs" / f"follow-{job_id}_0.out")
     finally:
         slurm_cluster.run("scancel", job_id)
+
+
+def test_the_service_asks_each_backend_once_and_a_failing_one_leaves_the_others_fresh(workspace, monkeypatch):
+    from tui.services.jobs import JobService
+
+    class Named:
+        def __init__(self, name, fail=False):
+            self.name, self.fail, self.calls = name, fail, []
+
+        def status(self, ids):
+            self.calls.append(list(ids))
+            if self.fail:
+                raise RuntimeError("slurm_load_jobs error: Unable to contact slurm controller")
+            return [TaskState(i, state="RUNNING") for i in ids]
+
+    made = {"local": Named("local"), "slurm": Named("slurm", fail=True)}
+    monkeypatch.setattr("tui.cluster.factory.make_backend", lambda settings, name=None, **kw: made[name or "local"])
+    for run, backend, job in (("a", "local", "3"), ("b", "slurm", "7"), ("c", "slurm", "8")):
+        (workspace / "01_random_search" / "runs" / run).mkdir(parents=True)
+        record_submission(workspace / "01_random_search" / "runs" / run, backend, job)
+    service = JobService(Settings(workspace=workspace, backend="local"))
+    assert sorted(service.refresh("screen").ids()) == ["3", "7", "8"]
+    snap = service.tick()
+    assert made["local"].calls == [["3"]] and made["slurm"].calls == [["7", "8"]]
+    assert snap.stale and snap.error.startswith("slurm: RuntimeError") and snap.tasks["3"].state == "RUNNING"

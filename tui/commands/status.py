@@ -17,26 +17,30 @@ COLUMNS = (("job_id", "JOBID", 12), ("state", "STATE", 11), ("exit_code", "EXIT"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from tui.cluster.registry import choices as backend_choices
+
     parser.add_argument("job_ids", nargs="*", metavar="JOBID",
                         help="show only these jobs (123, 123_4, or hq7 for HyperQueue)")
     parser.add_argument("--json", action="store_true",
                         help='print {"jobs": [task states], "errors": [one line per backend that failed]}')
-    parser.add_argument("--backend", choices=["auto", "local", "slurm", "ssh", "hyperqueue"], default=argparse.SUPPRESS,
+    parser.add_argument("--backend", choices=backend_choices(), default=argparse.SUPPRESS,
                         help="backend for the ids given here that no run recorded (default: the settings')")
 
 
 def run(args: argparse.Namespace, settings) -> int:
     """Print the states; exit 1 when a backend did not answer, 2 on a malformed id."""
-    from tui.cluster.hyperqueue import JOB_ID
+    from tui.cluster.registry import is_job_id
     from tui.workflows.jobs import Backends, ask, jobs_to_show, one_line
 
-    bad = [j for j in args.job_ids if not JOB_ID.fullmatch(j)]
+    bad = [j for j in args.job_ids if not is_job_id(j)]
     if bad:
         print(f"hptune-tui status: not a job id: {', '.join(bad)}", file=sys.stderr)
         return 2
     backends = Backends(settings, interactive=_prompts())
     try:
         report = ask(jobs_to_show(settings, backends, args.job_ids, getattr(args, "backend", None)), backends)
+    except OSError:
+        raise  # the workspace's own files (another user's?): the CLI's one line for every command
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         print(f"hptune-tui status: {one_line(exc)}", file=sys.stderr)
         return 1
