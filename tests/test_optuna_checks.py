@@ -62,11 +62,12 @@ def test_the_solution_passes_every_check(solved):
 
 def test_the_starter_fails_before_and_after_a_run(started, tmp_path):
     before = check(copy_exercise(STARTER, tmp_path / "fresh"))
-    assert not any(passed for passed, _ in before.values())
+    assert not any(passed for cid, (passed, _) in before.items() if cid != "objective.returns")
+    assert before["objective.returns"][0]  # the starter returns the accuracy: its TODOs are elsewhere
     assert "lr is not suggested" in before["objective.log_scale"][1]
     after = check(started)
     failed = {cid for cid, (passed, _) in after.items() if not passed}
-    assert {"objective.log_scale", "study.pruned_trials"} <= failed, after
+    assert {"objective.log_scale", "objective.reports", "study.pruned_trials"} <= failed, after
     for cid in ("study.exists", "study.storage_journal", "study.workers", "study.no_stuck_trials"):
         assert cid not in failed, after[cid]  # the run itself was fine
     assert "never calls trial.report()" in after["study.pruned_trials"][1]
@@ -88,6 +89,55 @@ def test_mistakes_in_the_objective_fail_log_scale_with_what_was_found(tmp_path, 
     path.write_text(text.replace(change[0], change[1], 1))
     result = ex02.check_log_scale(*ex02.probe_objective(folder, 60))
     assert not result.passed and message in result.message + result.details, result
+
+
+REPORT = 'trial.report(metrics["val_acc"], metrics["step"])'
+RETURN = 'return result["best"]["val_acc"]'
+
+
+@pytest.mark.parametrize("change, check_id, message", [
+    ((REPORT, "pass"), "objective.reports",
+     "the objective never reports intermediate values: the pruner cannot stop a trial"),
+    ((REPORT, REPORT.replace("val_acc", "val_loss")), "objective.reports",
+     "reports values that fall as training improves: that looks like val_loss in a study that maximises val_acc"),
+    ((REPORT, REPORT.replace('metrics["val_acc"]', '-metrics["val_acc"]')), "objective.reports",
+     "reports negative values"),
+    ((REPORT, 'trial.report(metrics["val_acc"], 0)'), "objective.reports", "reports 1 value for 3 epochs"),
+    ((RETURN, "return -result['best']['val_acc']"), "objective.returns", "returns a negative accuracy"),
+    ((RETURN, "return result['final']['val_loss']"), "objective.returns", "returns val_loss"),
+    ((RETURN, "return 100 * result['best']['val_acc']"), "objective.returns", "not an accuracy in [0, 1]"),
+])
+def test_a_short_probe_trial_says_what_the_objective_gets_wrong(tmp_path, change, check_id, message):
+    """Each mistake fails exactly its check, before any run, with what was found."""
+    pytest.importorskip("torch")
+    folder = copy_exercise(SOLUTION, tmp_path / "ex")
+    path = folder / "objective.py"
+    assert change[0] in path.read_text()
+    path.write_text(path.read_text().replace(change[0], change[1], 1))
+    results = {r.id: r for r in ex02.code_checks(folder, 60)[0]}
+    failed = {cid for cid, r in results.items() if not r.passed}
+    assert failed == {check_id}, {cid: r.message for cid, r in results.items()}
+    assert message in results[check_id].message, results[check_id].message
+
+
+def test_the_solution_passes_the_probe_and_the_starter_does_not(tmp_path):
+    pytest.importorskip("torch")
+    solution = {r.id: r for r in ex02.code_checks(copy_exercise(SOLUTION, tmp_path / "sol"), 60)[0]}
+    assert all(r.passed for r in solution.values()), {cid: r.message for cid, r in solution.items()}
+    assert "reports val_acc every epoch" in solution["objective.reports"].message
+    starter = {r.id: r for r in ex02.code_checks(copy_exercise(STARTER, tmp_path / "starter"), 60)[0]}
+    assert not starter["objective.reports"].passed and "never reports" in starter["objective.reports"].message
+    assert not starter["objective.log_scale"].passed
+
+
+def test_an_objective_that_fails_in_training_still_gets_its_space_judged(tmp_path):
+    folder = copy_exercise(SOLUTION, tmp_path / "ex")
+    path = folder / "objective.py"
+    path.write_text(path.read_text().replace("result = fit(", "raise ValueError('no training today')\n    result = fit(", 1))
+    results = {r.id: r for r in ex02.code_checks(folder, 60)[0]}
+    assert results["objective.log_scale"].passed
+    for cid in ("objective.reports", "objective.returns"):
+        assert not results[cid].passed and "ValueError: no training today" in results[cid].message
 
 
 def test_a_hanging_objective_times_out(tmp_path):

@@ -1,7 +1,8 @@
 """Exercise 2 (Optuna with parallel workers and pruning): every check, in the order the steps need them.
 
-`objective.log_scale` probes the learner's objective in a child process (no training, no run
-needed); the `study.*` checks read the latest run's journal (tui.checks.ex02_study).
+The `objective.*` checks run one short trial of the learner's objective in a contained child
+process (tui.checks.probe_objective: a few epochs, seconds, no run needed); the `study.*` checks
+read the latest run's journal (tui.checks.ex02_study).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from tui.checks.context import CheckContext
+from tui.checks.ex02_probe import check_reports, check_returns
 from tui.checks.ex02_study import study_checks
 from tui.checks.result import CheckResult
 
 CHECK_IDS = (
-    "objective.log_scale",
+    "objective.log_scale", "objective.reports", "objective.returns",
     "study.exists", "study.storage_journal", "study.complete_trials", "study.pruned_trials",
     "study.workers", "study.no_stuck_trials", "study.best_metric",
 )
@@ -30,7 +32,7 @@ HINTS = [
 
 
 def probe_objective(path: Path, timeout_s: float) -> tuple[dict[str, Any] | None, str]:
-    """Run tui.checks.probe_objective on objective.py; (its record, "") or (None, what went wrong)."""
+    """Run tui.checks.probe_objective on objective.py; (its record, its error output) or (None, what went wrong)."""
     from tui.checks.subproc import run_python
 
     objective = path / "objective.py"
@@ -41,7 +43,7 @@ def probe_objective(path: Path, timeout_s: float) -> tuple[dict[str, Any] | None
         proc = run_python(["-m", "tui.checks.probe_objective", str(objective), str(out)], timeout_s, cwd=path)
         if not proc.ok or not out.is_file():
             return None, proc.describe(timeout_s) + ("\n" + proc.error_tail() if proc.stderr else "")
-        return json.loads(out.read_text(encoding="utf-8")), ""
+        return json.loads(out.read_text(encoding="utf-8")), proc.error_tail() if proc.stderr else ""
 
 
 def _expected(prior) -> dict[str, Any]:
@@ -72,6 +74,8 @@ def check_log_scale(record: dict[str, Any] | None, error: str) -> CheckResult:
     from tui.runtime.space import RANDOM_SEARCH_SPACE
 
     cid = "objective.log_scale"
+    if record is not None and record.get("error") and not record.get("distributions"):
+        error, record = f"{record['error']}\n{error}", None  # it failed before suggesting anything
     if record is None:
         return CheckResult(cid, False, f"could not call objective(trial): {error.splitlines()[0] if error else ''}",
                            HINTS, details=error)
@@ -85,10 +89,16 @@ def check_log_scale(record: dict[str, Any] | None, error: str) -> CheckResult:
                        "drew log-uniform", HINTS)
 
 
+def code_checks(path: Path, timeout_s: float) -> tuple[list[CheckResult], dict[str, Any] | None]:
+    """The objective.* checks, from one probe trial of path/objective.py; and the probe's record."""
+    record, error = probe_objective(path, timeout_s)
+    return [check_log_scale(record, error), check_reports(record, error), check_returns(record, error)], record
+
+
 def run(ctx: CheckContext) -> list[CheckResult]:
     """Run all checks of exercise 2 against ctx.path (and its latest run)."""
-    record, error = probe_objective(ctx.path, ctx.timeout_s)
-    return [check_log_scale(record, error)] + study_checks(ctx.find_run(), ctx.reference, record)
+    results, record = code_checks(ctx.path, ctx.timeout_s)
+    return results + study_checks(ctx.find_run(), ctx.reference, record, ctx.path)
 
 
 def reference_run(folder: Path, n_trials: int = 30, epochs: int = 6, workers: int = 2,
