@@ -22,7 +22,7 @@ CODE_FILES = ("sample.py", "job.sh")  # a watch mode re-runs the checks when the
 def run(ctx: CheckContext) -> list[CheckResult]:
     """Run all checks of exercise 1 against ctx.path (and its latest run)."""
     results = sample_checks(ctx.path, ctx.timeout_s) + script_checks(ctx.path)
-    results += results_checks(ctx.find_run(), ctx.reference)
+    results += results_checks(ctx.find_run(), ctx.reference, ctx.path)
     return results
 
 

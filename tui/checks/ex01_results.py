@@ -40,7 +40,9 @@ def _expected_trials(run_dir: Path, reference: dict[str, Any]) -> tuple[int, str
     return minimum, "the reference's minimum"
 
 
-def check_complete(tailer, run_dir: Path, reference: dict[str, Any]) -> CheckResult:
+def check_complete(tailer, run_dir: Path, reference: dict[str, Any], folder: Path | None = None) -> CheckResult:
+    from tui.checks.failures import explain_failures
+
     cid = "results.trials_complete"
     expected, source = _expected_trials(run_dir, reference)
     counts = tailer.counts()
@@ -50,6 +52,9 @@ def check_complete(tailer, run_dir: Path, reference: dict[str, Any]) -> CheckRes
     found = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no trials"
     if complete < expected or others:
         msg = f"expected {expected} complete trials ({source}) in {run_dir.name}; found {found}"
+        note = explain_failures(folder or _exercise_folder(run_dir), run_dir, expected)
+        if note is not None:  # the cause, from the failed tasks' logs and result.json
+            return CheckResult(cid, False, f"{msg}; {note.message}", HINTS[cid], note.details)
         if failed:
             msg += f"; e.g. trial {failed[0].id} failed: {(failed[0].result or {}).get('reason', '')}"
         return CheckResult(cid, False, msg, HINTS[cid])
@@ -73,13 +78,27 @@ def check_best(tailer, reference: dict[str, Any]) -> CheckResult:
                        f"reference {target:.3f}", HINTS[cid])
 
 
-def results_checks(run_dir: Path | None, reference: dict[str, Any]) -> list[CheckResult]:
-    """Both run checks; without a run they fail with "no run yet"."""
+def _exercise_folder(run_dir: Path) -> Path:
+    """The folder a run was submitted from: <exercise>/runs/<id> -> <exercise>."""
+    return run_dir.parent.parent if run_dir.parent.name == "runs" else run_dir
+
+
+def no_run_message(folder: Path | None, what: str = "let it finish") -> tuple[str, str]:
+    """"no run yet: ..." and, when the folder's newest job logs tell of a failure, what they say."""
+    from tui.checks.failures import explain_failures
+
+    message = f"no run yet: submit job.sh, {what}, then check again"
+    note = explain_failures(folder, None) if folder is not None else None
+    return (f"{message}; {note.message}", note.details) if note else (message, "")
+
+
+def results_checks(run_dir: Path | None, reference: dict[str, Any], folder: Path | None = None) -> list[CheckResult]:
+    """Both run checks; without a run they fail with "no run yet" (and what the job logs say)."""
     from tui.results.tailer import RunTailer
 
     if run_dir is None or not run_dir.is_dir():
-        return [CheckResult(cid, False, "no run yet: submit job.sh, let it finish, then check again", HINTS[cid])
-                for cid in IDS]
+        message, details = no_run_message(folder)
+        return [CheckResult(cid, False, message, HINTS[cid], details) for cid in IDS]
     tailer = RunTailer(run_dir)
     tailer.refresh()
-    return [check_complete(tailer, run_dir, reference), check_best(tailer, reference)]
+    return [check_complete(tailer, run_dir, reference, folder), check_best(tailer, reference)]

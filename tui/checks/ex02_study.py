@@ -45,8 +45,13 @@ HINTS = {
 }
 
 
-def _fail_all(message: str) -> list[CheckResult]:
-    return [CheckResult(cid, False, message, HINTS[cid]) for cid in IDS]
+def _fail_all(message: str, note=None) -> list[CheckResult]:
+    """Every study check failed with `message`, and the cause from the job logs when `note` has one."""
+    if note is not None:
+        message, details = f"{message}; {note.message}", note.details
+    else:
+        details = ""
+    return [CheckResult(cid, False, message, HINTS[cid], details) for cid in IDS]
 
 
 def check_storage(run_dir: Path, view) -> CheckResult:
@@ -60,7 +65,7 @@ def check_storage(run_dir: Path, view) -> CheckResult:
     return CheckResult(cid, True, f"the workers share {storage} storage ({run_dir.name}/study.journal)", HINTS[cid])
 
 
-def check_complete(view, reference: dict[str, Any]) -> CheckResult:
+def check_complete(view, reference: dict[str, Any], note=None) -> CheckResult:
     cid = "study.complete_trials"
     counts = view.counts()
     need = int(reference.get("min_complete", 10))
@@ -68,7 +73,9 @@ def check_complete(view, reference: dict[str, Any]) -> CheckResult:
     ended = counts["complete"] + counts["pruned"]
     found = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no trials"
     if counts["complete"] < need:
-        return CheckResult(cid, False, f"expected at least {need} complete trials; found {found}", HINTS[cid])
+        cause = f"; {note.message}" if note is not None and counts["fail"] else ""
+        return CheckResult(cid, False, f"expected at least {need} complete trials; found {found}{cause}", HINTS[cid],
+                           note.details if cause else "")
     if budget and ended + counts["fail"] < int(budget):
         return CheckResult(cid, False, f"expected the trial budget of {budget} used up; found {found}", HINTS[cid])
     return CheckResult(cid, True, f"{found} (budget {budget})", HINTS[cid])
@@ -124,21 +131,27 @@ def check_best(view, reference: dict[str, Any]) -> CheckResult:
                        HINTS[cid])
 
 
-def study_checks(run_dir: Path | None, reference: dict[str, Any], probe: dict[str, Any] | None = None
-                 ) -> list[CheckResult]:
-    """All study checks; without a run (or a journal) every one fails and says what is missing."""
+def study_checks(run_dir: Path | None, reference: dict[str, Any], probe: dict[str, Any] | None = None,
+                 folder: Path | None = None) -> list[CheckResult]:
+    """All study checks; without a run (or a journal) every one fails and says what is missing, and
+    what the workers' logs say when they tell of a failure (folder: the exercise folder)."""
+    from tui.checks.failures import explain_failures
     from tui.results.study import StudyNotFound, StudyReader
 
+    if folder is None and run_dir is not None:
+        folder = Path(run_dir).parent.parent if Path(run_dir).parent.name == "runs" else Path(run_dir)
     if run_dir is None or not Path(run_dir).is_dir():
-        return _fail_all("no run yet: submit job.sh, let the workers finish, then check again")
+        note = explain_failures(folder, None) if folder is not None else None
+        return _fail_all("no run yet: submit job.sh, let the workers finish, then check again", note)
     try:
         view = StudyReader(run_dir).read()
     except StudyNotFound as exc:
-        return _fail_all(str(exc))
+        return _fail_all(str(exc), explain_failures(folder, Path(run_dir)))
     except Exception as exc:  # a journal that Optuna cannot replay: say so, do not crash the app
         return _fail_all(f"could not read {Path(run_dir).name}/study.journal: {type(exc).__name__}: {exc}")
     exists = CheckResult("study.exists", True, f"study {view.name!r} with {len(view.trials)} trials in "
                          f"{Path(run_dir).name}/study.journal", HINTS["study.exists"])
-    return [exists, check_storage(Path(run_dir), view), check_complete(view, reference),
+    note = explain_failures(folder, Path(run_dir), view.user_attrs.get("n_trials")) if view.counts()["fail"] else None
+    return [exists, check_storage(Path(run_dir), view), check_complete(view, reference, note),
             check_pruned(view, reference, probe), check_workers(view), check_stuck(view),
             check_best(view, reference)]
