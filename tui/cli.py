@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from tui import __version__
+from tui.cluster.registry import choices as backend_choices
 
 # name -> module in tui.commands; each module defines HELP, add_arguments(parser), run(args, settings).
 COMMANDS: dict[str, str] = {
@@ -37,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hptune-tui {__version__}")
     parser.add_argument("-w", "--workspace", type=Path, help="course workspace (default: HPTUNE_WORKSPACE, "
                         "the current directory if it is one, else ~/hptune-course)")
-    parser.add_argument("--backend", choices=["auto", "local", "slurm", "ssh"], help="where jobs run")
+    parser.add_argument("--backend", choices=backend_choices(), help="where jobs run")
     parser.add_argument("--host", help="login node for the ssh backend (an ~/.ssh/config alias or user@host[:port])")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():

@@ -17,7 +17,6 @@ from tui.fsutil import keep_broken_copy
 
 ENV_PREFIX = "HPTUNE_"
 WORKSPACE_CONFIG = "hptune.toml"
-BACKENDS = ("auto", "local", "slurm", "ssh")
 TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
@@ -41,7 +40,6 @@ class Settings:
     poll_interval: float = 10.0
     account: str = ""
     partition: str = ""
-    theme: str = "textual-dark"
     ssh_config: str = ""  # default ~/.ssh/config
     known_hosts: str = ""  # default ~/.ssh/known_hosts (and what the ssh config names)
     requeue_stale: bool = False  # enqueue a stale trial's parameters again after failing it
@@ -65,9 +63,11 @@ def _coerce(name: str, raw: Any) -> Any:
             raise ValueError(f"poll_interval must be at least 2 seconds, got {value}")
         return value
     if name == "backend":
+        from tui.cluster.registry import choices  # asked now: a backend may be registered after import
+
         value = str(raw).strip().lower()
-        if value not in BACKENDS:
-            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {raw!r}")
+        if value not in choices():
+            raise ValueError(f"backend must be one of {', '.join(choices())}, got {raw!r}")
         return value
     if name == "requeue_stale":
         return _boolean(raw)

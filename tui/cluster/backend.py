@@ -1,7 +1,8 @@
 """The Backend protocol: every sbatch/squeue/sacct/scancel and paramiko call sits behind it.
 
 Implementations: slurm (subprocess on the login node), ssh (paramiko to a login node),
-local (embedded runner). Optional abilities are default methods plus a flag.
+local (embedded runner), hyperqueue; tui.cluster.registry names them. Optional abilities are
+default methods plus a flag.
 """
 
 from __future__ import annotations
@@ -77,10 +78,16 @@ class Backend(Protocol):
 
     def read_file(self, path: Path, offset: int = 0) -> bytes: ...
 
+    def job_ids(self) -> list[str]:
+        """The backend's own jobs, oldest first (the local runner's, HyperQueue's), so that they show
+        after a restart; the default is [] (SLURM's queue is asked by id: `status`)."""
+        return []
 
-def task_index(task: TaskState) -> int | None:
-    """The array index of a task as an int (None for a job that is not an array task)."""
-    return int(task.array_task_id) if task.array_task_id.isdigit() else None
+
+def listed_job_ids(backend) -> list[str]:
+    """`backend.job_ids()`, or the protocol's default [] for a backend that does not define it."""
+    method = getattr(backend, "job_ids", None)
+    return list(method()) if callable(method) else []
 
 
 def read_local_file(path: Path, offset: int = 0) -> bytes:

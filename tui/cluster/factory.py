@@ -6,9 +6,8 @@ import os
 import shutil
 from pathlib import Path
 
+from tui.cluster import registry
 from tui.cluster.backend import Backend, BackendError
-
-CHOICES = ("auto", "local", "slurm", "ssh", "hyperqueue")
 
 
 def slurm_here() -> bool:
@@ -26,8 +25,8 @@ def _choice(settings, name: str | None) -> str:
         if getattr(settings, "ssh_host", ""):
             return "ssh"
         return "slurm" if slurm_here() else "local"
-    if choice not in CHOICES:
-        raise BackendError(f"unknown backend {choice!r}", f"choose one of: {', '.join(CHOICES)}")
+    if choice not in registry.names():
+        raise BackendError(f"unknown backend {choice!r}", f"choose one of: {', '.join(registry.choices())}")
     return choice
 
 
@@ -40,26 +39,7 @@ def make_backend(settings, name: str | None = None, force_local: bool = False, i
         BackendError: an unknown name, or ssh without a host.
     """
     choice = _choice(settings, name)
-    if choice == "local":
-        from tui.cluster.local import LocalBackend
-
-        return LocalBackend(settings.workspace, force=force_local)
-    if choice == "slurm":
-        from tui.cluster.slurm import SlurmBackend
-
-        return SlurmBackend()
-    if choice == "hyperqueue":  # exercise 3: hq on PATH, else the embedded LocalCluster
-        from tui.cluster.hyperqueue import HyperQueueBackend
-
-        return HyperQueueBackend(settings.workspace)
-    host = getattr(settings, "ssh_host", "")
-    if not host:
-        raise BackendError("the ssh backend needs a host", "pass --host ALIAS or user@host[:port], or set ssh_host")
-    from tui.cluster.ssh import SshBackend
-
-    # `ssh_config` / `known_hosts` are optional settings (default ~/.ssh/config and what it names).
-    return SshBackend(host, ssh_config=getattr(settings, "ssh_config", None) or None,
-                      known_hosts=getattr(settings, "known_hosts", None) or None, interactive=interactive)
+    return registry.get(choice).factory(settings, force_local=force_local, interactive=interactive)
 
 
 def terminal_prompts(title: str, instructions: str, prompts: list) -> list[str]:
@@ -84,6 +64,4 @@ def describe(settings, name: str | None = None) -> str:
         choice = _choice(settings, name)
     except BackendError as exc:
         return exc.message
-    if choice == "ssh":
-        return f"SSH to {getattr(settings, 'ssh_host', '') or '?'}"
-    return {"slurm": "SLURM on this host", "hyperqueue": "HyperQueue"}.get(choice, "local runner")
+    return registry.get(choice).label.format(host=getattr(settings, "ssh_host", "") or "?")

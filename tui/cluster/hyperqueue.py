@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -26,12 +25,10 @@ import time
 from pathlib import Path
 
 from tui.cluster.backend import (CANCELLED, COMPLETED, FAILED, PENDING, RUNNING, BackendError, SubmitResult,
-                                 TaskState, read_local_file)
+                                 TaskState, listed_job_ids, read_local_file)
 
 HQ_STATES = {"waiting": PENDING, "running": RUNNING, "finished": COMPLETED, "failed": FAILED,
              "canceled": CANCELLED, "cancelled": CANCELLED}
-# A job id the command line takes: SLURM's 123 or 123_4, or an embedded HyperQueue job's hq7 / hq7_4.
-JOB_ID = re.compile(r"(?:hq)?\d+(?:_\d+)?")
 
 
 def is_embedded_id(job_id: str) -> bool:
@@ -137,6 +134,8 @@ def parse_task_list(job_id: str, data) -> list[TaskState]:
 
 def embedded_tasks(job_id: str, job_dir: Path) -> list[TaskState]:
     """TaskStates of an embedded job from its folder: the wrapper's start/end files per task."""
+    if not job_dir.is_dir():  # made before the driver starts: without it the job never existed
+        return [TaskState(job_id=job_id, state="UNKNOWN", reason="no such HyperQueue job")]
     try:
         state = json.loads((job_dir / "state.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -336,7 +335,7 @@ class WithHyperQueue:
         return (self.hq if inside else self.main).read_file(path, offset)
 
     def job_ids(self) -> list[str]:
-        return list(getattr(self.main, "job_ids", lambda: [])()) + sorted(self.hq_ids, key=_job_number)
+        return listed_job_ids(self.main) + sorted(self.hq_ids, key=_job_number)
 
 
 def _job_number(job_id: str) -> tuple[int, str]:

@@ -97,9 +97,6 @@ def _index(run_dir: Path, backend: str, job_id: str, host: str, workspace: Path 
     append_line(Path(workspace) / JOBS_INDEX, line)
 
 
-SLURM_IDS = ("slurm", "ssh", "local")  # their jobs get SLURM_JOB_ID / SLURM_ARRAY_JOB_ID = the job id
-
-
 def record_submitted(script: Path, workdir: Path, backend: str, job_id: str, host: str = "",
                      text: str | None = None, workspace: Path | None = None) -> Path | None:
     """Record a submission in its run folder and return that folder (None when it cannot be known).
@@ -107,12 +104,14 @@ def record_submitted(script: Path, workdir: Path, backend: str, job_id: str, hos
     The folder is the run the script lives in (`runs/<id>/job.sh`), else the `RUN_DIR` the script
     sets, with the job id filled in (the templates write `RUN_DIR=runs/"$SLURM_ARRAY_JOB_ID"`):
     that folder gets `job.sh`, the script as submitted (`text`, default the file), and run.json.
-    Only backends whose jobs see the job id as `$SLURM_ARRAY_JOB_ID` (SLURM_IDS) use the latter.
+    Only backends whose jobs see the job id as `$SLURM_ARRAY_JOB_ID` (the registry's `sbatch`) use the latter.
     The job also goes into `workspace`'s job index (default: the workspace the run folder is in).
     """
     run_dir = run_dir_of(script)
     if run_dir is None:
-        if backend not in SLURM_IDS:
+        from tui.cluster.registry import sbatch_like
+
+        if not sbatch_like(backend):
             return None
         if text is None:
             text = Path(script).read_text(encoding="utf-8", errors="replace")

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace, settings) -> int:
         not_saved = _save(settings.workspace, info)
     backend = backend_label(settings, info)
     if args.json:
-        print(json.dumps({**info.to_json(), "backend": backend}, indent=2, sort_keys=True))
+        print(json.dumps({**info.to_json(), "backend": backend, "backends": backend_list()}, indent=2, sort_keys=True))
     else:
         print(render(info, backend, settings))
     if not_saved:
@@ -54,6 +54,13 @@ def backend_label(settings, info) -> str:
     from tui.cluster.factory import describe
 
     return describe(settings)
+
+
+def backend_list() -> dict[str, str]:
+    """Every backend `--backend` takes, with its description (tui.cluster.registry)."""
+    from tui.cluster.registry import all_backends
+
+    return {info.name: info.description for info in all_backends()}
 
 
 def _partition_line(part) -> str:
@@ -88,6 +95,8 @@ def render(info, backend: str, settings) -> str:
         f"HyperQueue   {hq}; Python package hyperqueue {package}",
         f"SSH target   {info.ssh_target or 'none set (--host or ssh_host in the config)'}",
         f"Backend      {backend}",
+        "Backends     (--backend NAME, or backend in the config)",
+        *(f"  {name:<12} {description}" for name, description in backend_list().items()),
         f"Workspace    {settings.workspace}",
     ]
     if info.errors:

@@ -10,8 +10,10 @@ HELP = "submit a job script to the scheduler (or the local runner); prints the j
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from tui.cluster.registry import choices as backend_choices
+
     parser.add_argument("script", type=Path, help="the job script")
-    parser.add_argument("--backend", choices=["auto", "local", "slurm", "ssh", "hyperqueue"], default=argparse.SUPPRESS,
+    parser.add_argument("--backend", choices=backend_choices(), default=argparse.SUPPRESS,
                         help="where the job runs (default: the settings' backend)")
     parser.add_argument("--host", default=argparse.SUPPRESS, help="login node for the ssh backend")
     parser.add_argument("--test-only", action="store_true", help="ask when it would start; submit nothing")

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.cluster.backend import BackendError, TaskState
+from tui.cluster.backend import BackendError, TaskState, listed_job_ids
 
 RECENT = 20  # the settings' backend's own untracked jobs shown, newest
 
@@ -150,7 +150,7 @@ def jobs_to_show(settings, backends: Backends, job_ids: list[str] = (), backend:
 def _add_listed(jobs: JobList, backends: Backends, where: Where, most: int) -> None:
     """The backend's own list of jobs (the local runner's, HyperQueue's), newest `most`."""
     try:
-        listed = getattr(backends.get(where), "job_ids", lambda: [])()
+        listed = listed_job_ids(backends.get(where))
     except BackendError:
         return  # the status call says why
     for job_id in list(listed)[-most:]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.cluster.backend import BackendError
+from tui.cluster.registry import sbatch_like  # the backends that read #SBATCH lines
 
-BATCH_BACKENDS = ("local", "slurm", "ssh")  # they read #SBATCH lines; hyperqueue takes its own job files
 _UNKNOWN_IN_FOLDER = ("%j", "%A", "%a", "%N", "%n", "%t", "%s", "%J", "%b")
 
 
@@ -150,7 +150,7 @@ def submit_script(backend, script: Path, *, test_only: bool = False, text: str |
     text = read_script(script) if text is None else text
     notes: list[str] = []
     warnings: list[str] = []
-    if backend.name in BATCH_BACKENDS and text.startswith("#!"):
+    if sbatch_like(backend.name) and text.startswith("#!"):
         # A test makes them too: an empty log folder is harmless, and the test then answers for
         # the job as it will be submitted (the local runner checks that it can open its output).
         notes += make_output_folders(backend, output_folders(text, submit_dir))
