@@ -72,11 +72,6 @@ def test_sbatch_parsable_and_test_only():
         parse.parse_test_only("")
 
 
-def test_squeue_start():
-    text = "1_2|#|2026-11-27T22:20:00|#|JobArrayTaskLimit\n1_3|#|N/A|#|JobArrayTaskLimit\n"
-    assert parse.parse_squeue_start(text) == {"1_2": "2026-11-27T22:20:00"}
-
-
 @pytest.mark.parametrize("spec, expected", [("0-3", [0, 1, 2, 3]), ("1,3-7:2", [1, 3, 5, 7]), ("5", [5])])
 def test_expand_ranges(spec, expected):
     assert parse.expand_ranges(spec) == expected

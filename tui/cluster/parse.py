@@ -136,21 +136,6 @@ def parse_test_only(text: str) -> dict[str, str]:
     return {k: v or "" for k, v in zip(keys, match.groups())}
 
 
-def squeue_start_argv(job_ids: list[str]) -> list[str]:
-    """`squeue --start` for pending jobs: id, expected start, reason."""
-    return ["squeue", "--start", "-h", "-r", "-o", SEP.join(("%i", "%S", "%r")), "-j", ",".join(job_ids)]
-
-
-def parse_squeue_start(text: str) -> dict[str, str]:
-    """Map job id -> estimated start time (only jobs that have one)."""
-    starts = {}
-    for line in text.splitlines():
-        parts = line.split(SEP)
-        if len(parts) == 3 and _clean(parts[1]):
-            starts[parts[0].strip()] = parts[1].strip()
-    return starts
-
-
 SCONTROL_ARGV = ["scontrol", "-o", "show", "job"]
 _KEY = re.compile(r"(?:^|\s)([A-Za-z][A-Za-z:/_]*)=")
 

@@ -104,13 +104,6 @@ class SlurmBackend:
         """The bytes of `path` from `offset` on; b"" while it does not exist."""
         return read_local_file(path, offset)
 
-    def estimated_start(self, job_ids: list[str]) -> dict[str, str]:
-        """Job id -> the scheduler's estimated start time, for pending jobs (`squeue --start`)."""
-        if not job_ids:
-            return {}
-        rc, out, err = self.run(parse.squeue_start_argv(job_ids), None, self.timeout)
-        return parse.parse_squeue_start(out) if rc == 0 else {}
-
     # -- status ----------------------------------------------------------------------------
     def status(self, job_ids: list[str]) -> list[TaskState]:
         """States of the jobs (array tasks expanded) with at most one squeue and one sacct call."""

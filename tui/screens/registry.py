@@ -28,10 +28,6 @@ SCREENS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def screen_names() -> list[str]:
-    return list(SCREENS)
-
-
 def build_screen(spec: str):
     """Build the screen named by `spec` ("name" or "name:arg"); KeyError for an unknown name."""
     name, _, arg = spec.partition(":")

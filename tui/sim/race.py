@@ -102,10 +102,6 @@ def run_one(method: str, seed: int, budget: int, epochs: int) -> list[tuple[int,
     return curve
 
 
-def _grid_size() -> int:
-    return math.prod(len(v) for v in GRID.values())
-
-
 def best_at(curve: list[tuple[int, float]], x: int) -> float:
     """Best so far once `x` epochs were spent (the curve is a step function)."""
     best = UNTRAINED_LOSS
