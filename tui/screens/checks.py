@@ -55,6 +55,13 @@ def detail_text(check: CheckResult, shown: int) -> Text:
     return text
 
 
+def cut(message: str, width: int) -> str:
+    """The message's first line, ending in "…" when it is longer than `width`."""
+    line = message.splitlines()[0] if message else ""
+    more = len(line) > width or "\n" in message.strip()
+    return line[:width - 1] + "…" if more and len(line) >= width else line + ("…" if more else "")
+
+
 class ChecksScreen(Screen):
     """r re-runs, h reveals one more hint for the selected check, w watches the code files."""
 
@@ -147,15 +154,32 @@ class ChecksScreen(Screen):
         if message.report is None:
             self._status(f"cannot run the checks: {message.error}")
             return
-        row = table.cursor_row
-        table.clear()
-        for check in message.report.checks:
-            state = Text("PASS", style="bold green") if check.passed else Text("FAIL", style="bold red")
-            table.add_row(state, check.id, check.message, key=check.id)
-        table.move_cursor(row=min(row, table.row_count - 1))
+        self._fill()
         self._set_title()
         self._show_detail()
         self._report_done(message.report)
+
+    def _fill(self) -> None:
+        """One row per check; a message too long for the row ends in "…" (the pane below has it whole)."""
+        table = self.query_one("#checks-table", DataTable)
+        if self.report is None:
+            return
+        row = table.cursor_row
+        table.clear()
+        width = self._message_width(self.report.checks)
+        for check in self.report.checks:
+            state = Text("PASS", style="bold green") if check.passed else Text("FAIL", style="bold red")
+            table.add_row(state, check.id, cut(check.message, width), key=check.id)
+        table.move_cursor(row=min(row, table.row_count - 1))
+
+    def _message_width(self, checks: list[CheckResult]) -> int:
+        # the screen's width (the table's own is that of its columns) less the state and id columns,
+        # a cell padding of 1 on each side of the three columns, and the vertical scroll bar (2)
+        ids = max((len(c.id) for c in checks), default=5)
+        return max(12, self.size.width - 4 - ids - 6 - 2)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fill)  # the message column follows the terminal's width
 
     def _report_done(self, report: CheckReport) -> None:
         self.query_one("#checks-status", Static).set_class(report.passed, "done")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +13,9 @@ from textual.widgets import Footer, Header, Label, ListItem, ListView, Markdown,
 
 from tui.course.catalog import Item
 from tui.widgets.status_bar import StatusBar
+
+STEP_TITLE_WIDTH = 25  # #lesson-steps is 28 wide (lesson.tcss): its border and a scroll bar take 3
+PICKER_WIDTH = 60  # what the view picker (tui.dialogs.choice, 70 wide) leaves for an option
 
 
 class LessonScreen(Screen):
@@ -59,7 +64,8 @@ class LessonScreen(Screen):
 
     def _step_label(self, step_id: str, title: str) -> str:
         mark = "✓" if step_id in self.app.progress.done_steps(self.item_id) else "·"
-        return f"{mark} {title}"
+        # wrapped here, under the title, so that a long one is neither cut nor wrapped under the mark
+        return "\n".join(textwrap.wrap(f"{mark} {title}", STEP_TITLE_WIDTH, subsequent_indent="  "))
 
     def on_mount(self) -> None:
         steps = [s.id for s in self.item.steps]
@@ -108,7 +114,9 @@ class LessonScreen(Screen):
 
         def label(spec: str) -> str:
             name = spec.partition(":")[0]
-            return f"{name:12} {SCREENS[name][2].split(' (')[0]}"  # the "(name:ARG)" usage hint is for export
+            about = SCREENS[name][2].split(" (")[0]  # the "(name:ARG)" usage hint is for export
+            # a long description wraps under itself, not under the name (the dialog is 70 wide)
+            return "\n".join(textwrap.wrap(f"{name:12} {about}", PICKER_WIDTH, subsequent_indent=" " * 13))
 
         choices = [(spec, label(spec)) for spec in views]
         self.app.push_screen(ChoiceDialog("Open which view?", choices),
