@@ -41,7 +41,7 @@ def read_script_bytes(path: Path | str, limit: int = MAX_SCRIPT_SIZE, timeout: f
         if stat.S_ISDIR(info.st_mode):
             raise ScriptReadError(f"{path} is a folder, not a script")
         if stat.S_ISREG(info.st_mode) and info.st_size > limit:
-            raise ScriptReadError(_too_large(path, limit, f"{info.st_size / 2**20:.1f} MiB"))
+            raise ScriptReadError(_too_large(f"{path} is over {limit / 2**20:g} MiB ({info.st_size / 2**20:.1f} MiB)"))
         return _read_up_to(fd, path, limit, time.monotonic() + timeout)
     finally:
         os.close(fd)
@@ -63,12 +63,12 @@ def _read_up_to(fd: int, path, limit: int, deadline: float) -> bytes:
             return b"".join(chunks)
         chunks.append(chunk)
         total += len(chunk)
-    raise ScriptReadError(_too_large(path, limit, "more than that: it goes on (a device or pipe?)"))
+    raise ScriptReadError(_too_large(f"{path} goes on past {limit / 2**20:g} MiB (a device or a pipe?)"))
 
 
-def _too_large(path, limit: int, size: str) -> str:
-    return (f"{path} is over {limit // 2**20} MiB ({size}); sbatch refuses scripts larger than its "
-            f"max_script_size ({MAX_SCRIPT_SIZE // 2**20} MiB by default), so it was not read")
+def _too_large(what: str) -> str:
+    return (f"{what}; sbatch refuses scripts larger than its max_script_size "
+            f"({MAX_SCRIPT_SIZE // 2**20} MiB by default), so it was not read")
 
 
 def decode_script(raw: bytes) -> str:
