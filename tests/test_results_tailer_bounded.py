@@ -93,3 +93,17 @@ def test_an_oversized_result_json_is_not_read_and_said(tmp_path, monkeypatch):
     tailer.refresh()
     rec = tailer.trials["0000"]
     assert not rec.done and rec.note == "result.json is over 64 bytes; it was not read"
+
+
+def test_results_says_what_it_did_not_read(tmp_path, capsys):
+    from tui.cli import main
+
+    trial = tmp_path / "run" / "trials" / "0000"
+    trial.mkdir(parents=True)
+    with open(trial / "metrics.jsonl", "w") as handle:
+        handle.write(line(1))
+        handle.truncate(8 << 20)
+    assert main(["results", str(tmp_path / "run"), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["counts"] == {"running": 1}
+    assert f"{tmp_path / 'run'}: trial 0000: metrics.jsonl is over 4 MiB (8 MiB)" in captured.err

@@ -48,6 +48,8 @@ def run(args: argparse.Namespace, settings) -> int:
         return 2
     tailer = RunTailer(run_dir)
     tailer.refresh()
+    for note in tailer.notes():  # files over the tailer's bounds: say what was not read
+        print(f"{run_dir}: {note}", file=sys.stderr)
     table = TrialTable(tailer, args.metric, "min" if args.minimize else "max")
     if args.json:
         out = {"run": str(run_dir), "metric": args.metric, "counts": tailer.counts(),

@@ -199,6 +199,10 @@ class RunTailer:
         """All trials, sorted by id."""
         return [self.trials[k] for k in sorted(self.trials)]
 
+    def notes(self) -> list[str]:
+        """One line per trial whose files were over a bound: what was not read."""
+        return [f"trial {rec.id}: {rec.note}" for rec in self.records() if rec.note]
+
     def counts(self) -> dict[str, int]:
         """How many trials are in each status."""
         out: dict[str, int] = {}
