@@ -208,3 +208,12 @@ def test_script_names_a_byte_that_is_not_utf8(capsys):
     assert main(["script", "single", "--set", f"job_name={undecodable}"]) == 2
     err = capsys.readouterr().err
     assert "job_name: has the byte 0xE9 at position 4, which is not UTF-8 text" in err and "U+DC" not in err
+
+
+def test_script_checks_the_limits_doctor_recorded(workspace, capsys):
+    args = ["-w", str(workspace), "script", "single", "--set", "partition=short", "--set", "time=6:00"]
+    assert main(args) == 0  # nothing known yet
+    capsys.readouterr()
+    _site(workspace)
+    assert main(args) == 2
+    assert capsys.readouterr().err.startswith("time: 6 minutes is over the limit of partition 'short', 5 minutes")

@@ -48,13 +48,16 @@ def run(args: argparse.Namespace, settings) -> int:
         for line in exc.problems:
             print(line, file=sys.stderr)
         return 2
-    # Cluster limits (partitions, accounts, MaxArraySize) come from discovery once it exists.
-    errors = validate_for(info, spec, None)
+    # The limits `doctor` recorded (partitions, accounts, MaxArraySize): the form and lint use them too.
+    from tui.jobscript.limits import site_limits
+
+    limits = site_limits(settings.workspace)
+    errors = validate_for(info, spec, limits)
     if errors:
         for name, message in errors.items():
             print(f"{name}: {message}", file=sys.stderr)
         return 2
-    return _emit(render(info.name, spec), args)
+    return _emit(render(info.name, spec, limits), args)
 
 
 def _emit(text: str, args: argparse.Namespace) -> int:
