@@ -76,16 +76,26 @@ async def test_study_screen_says_reading_until_the_first_data(workspace, monkeyp
         await pilot_wait(pilot, lambda: text(screen, "#study-summary").startswith("r1: 6 trials"), "the study")
 
 
-async def test_q_does_not_wait_for_a_read_that_never_ends(workspace, monkeypatch, gate):
-    """Quitting cancels the worker, and closing the loop does not join its thread (it joined: ~5 s blank)."""
-    from tui.results.tailer import RunTailer
+def _reader(which: str):
+    if which == "trials":
+        from tui.results.tailer import RunTailer
 
+        return RunTailer, "refresh"
+    from tui.results.study import StudyReader
+
+    return StudyReader, "read"
+
+
+@pytest.mark.parametrize("screen_spec,group", [("trials:01", "trials-tail"), ("study:02", "study-read")])
+async def test_q_does_not_wait_for_a_read_that_never_ends(workspace, monkeypatch, gate, screen_spec, group):
+    """Quitting cancels the worker, and closing the loop does not join its thread (it joined: ~5 s blank)."""
     write_run(workspace / "01_random_search" / "runs" / "33", n=4, epochs=3)
-    block(monkeypatch, RunTailer, "refresh", gate)
-    app = app_for(workspace, start_screen="trials:01", resume=False)
+    write_fixed_study(workspace / "02_optuna" / "runs" / "r1", n=6)
+    block(monkeypatch, *_reader(screen_spec.partition(":")[0]), gate)
+    app = app_for(workspace, start_screen=screen_spec, resume=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot_wait(pilot, gate[0].is_set, "the read starting")
-        workers = [w for w in app.workers if w.group == "trials-tail"]
+        workers = [w for w in app.workers if w.group == group]
         await pilot.press("q")
     assert app.return_code is not None and workers and all(w.is_cancelled for w in workers)
     assert not gate[1].is_set()  # the read is still blocked: nothing above waited for it
