@@ -194,3 +194,21 @@ async def test_form_opened_for_an_exercise_saves_its_job_script(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.screen.query_one("#f-save", Input).value == str(tmp_path / "ws" / "01_random_search" / "job.sh")
+
+
+async def test_the_form_checks_the_limits_doctor_recorded(tmp_path):
+    from tui.cluster.discovery import ClusterInfo, Partition, save_cache
+    from tui.course.workspace import init_workspace
+
+    init_workspace(tmp_path / "ws")
+    save_cache(tmp_path / "ws", ClusterInfo(scheduler="slurm", max_array_size=1001, partitions=[
+        Partition("debug", default=True, max_seconds=3600), Partition("short", max_seconds=300)]))
+    app = app_for(tmp_path / "ws", start_screen="script:array", resume=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await set_field(pilot, screen, "array", "0-2000")
+        assert "MaxArraySize is 1001" in text_of(screen, "#e-array")
+        await set_field(pilot, screen, "partition", "short")
+        await set_field(pilot, screen, "time", "6:00")
+        assert "over the limit of partition 'short', 5 minutes" in text_of(screen, "#e-time")

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
-from tui.jobscript.limits import ClusterLimits
+from tui.jobscript.limits import ClusterLimits, site_limits
 from tui.jobscript.spec import JobSpec
 from tui.jobscript.templates import TEMPLATES, TemplateInfo, template_info, validate_for
 from tui.jobscript.explain import field_help
@@ -175,15 +175,8 @@ class ScriptFormScreen(Screen):
             self.query_one("#f-command", Input).value = spec.command
 
     def _cached_limits(self) -> ClusterLimits:
-        """Limits from the discovery cache, if discovery has run; never runs a command here."""
-        try:
-            from tui.cluster.discovery import load_cached
-            from tui.jobscript.limits import limits_from_info
-
-            info = load_cached(self.app.settings.workspace)
-        except (ImportError, AttributeError):
-            return ClusterLimits()
-        return limits_from_info(info) if info is not None and info.has_slurm else ClusterLimits()
+        """The limits `doctor` recorded (`site_limits`, as lint and submit use); never runs a command here."""
+        return site_limits(getattr(getattr(self.app, "settings", None), "workspace", None))
 
     async def _mount_extras(self, spec: JobSpec) -> None:
         box = self.query_one("#script-extras", Vertical)
