@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from tui.checks.context import CheckContext, load_reference
+from tui.checks.contract import load_checks
 from tui.checks.result import CheckReport
 from tui.checks.subproc import DEFAULT_TIMEOUT_S
 
-# exercise id -> module with CHECK_IDS, CODE_FILES and run(ctx) -> list[CheckResult]
-CHECK_MODULES: dict[str, str] = {
-    "01": "tui.checks.ex01",
-    "02": "tui.checks.ex02",
-    "03": "tui.checks.ex03",
-}
+
+def _check_modules() -> dict[str, str]:
+    """Exercise id -> its checks module, as the catalog names them (tui.checks.contract)."""
+    from tui.course.catalog import bundled_catalog
+
+    return {item.id: item.checks for item in bundled_catalog().exercises}
+
+
+CHECK_MODULES: dict[str, str] = _check_modules()
 
 
 class NoChecks(KeyError):
@@ -25,7 +28,7 @@ def check_module(exercise_id: str):
     """The check module of a catalog exercise id; NoChecks when it has none."""
     if exercise_id not in CHECK_MODULES:
         raise NoChecks(f"exercise {exercise_id} has no checks yet; exercises with checks: {', '.join(CHECK_MODULES)}")
-    return importlib.import_module(CHECK_MODULES[exercise_id])
+    return load_checks(CHECK_MODULES[exercise_id])
 
 
 def run_checks(exercise: str, path: Path | None = None, workspace: Path | None = None,

@@ -27,6 +27,7 @@ class Item:
     templates: tuple[str, ...] = ()
     optional: bool = False
     dir: str = ""
+    checks: str = ""  # an exercise's checks module (tui.checks.contract.ExerciseChecks)
 
     @property
     def steps(self) -> list[Step]:
@@ -81,11 +82,29 @@ def _item(raw: dict, kind: str, root: Path) -> Item:
         source = root / raw.get("dir", "") / "README.md"
     if not source.is_file():
         raise CatalogError(f"{kind} {raw['id']!r}: {source} does not exist")
+    if kind == "exercise":
+        _check_module_exists(raw)
     return Item(
         id=raw["id"], kind=kind, title=raw["title"], source=source,
         views=tuple(raw.get("views", ())), templates=tuple(raw.get("templates", ())),
-        optional=bool(raw.get("optional", False)), dir=raw.get("dir", ""),
+        optional=bool(raw.get("optional", False)), dir=raw.get("dir", ""), checks=raw.get("checks", ""),
     )
+
+
+def _check_module_exists(raw: dict) -> None:
+    """An exercise names its checks module, and it exists. Cheap: found, not imported (the app
+    starts without importing any check); `tui.checks.contract.load_checks` checks the rest on use."""
+    import importlib.util
+
+    name = raw.get("checks")
+    if not isinstance(name, str) or not name:
+        raise CatalogError(f"exercise {raw['id']!r} names no checks module (checks = \"tui.checks.exNN\")")
+    try:
+        found = importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise CatalogError(f"exercise {raw['id']!r}: its checks module {name} does not exist")
 
 
 def load_catalog(path: Path | None = None) -> Catalog:
