@@ -80,3 +80,28 @@ def test_parser_matches_sbatch_on_hand_written_lines(slurm_cluster, tmp_path, wr
         assert shown.stdout.rstrip("\n") == parsed.value("job-name")
     finally:
         slurm_cluster.run("scancel", job_id)
+
+
+@pytest.mark.parametrize("lines, refused", [
+    (["--mem=100M", "--mem-per-cpu=100M"], True),  # mutually exclusive
+    (["--mem-per-cpu=100M"], False),
+    (["-p short", "-t 6:00"], True),  # over short's 5 minutes
+    (["-p short", "-t 4:00"], False),
+    (["--array=0-{max}"], True),  # MaxArraySize as doctor found it, not Slurm's default
+    (["--array=0-{last}"], False),
+])
+def test_lint_errors_with_discovered_limits_are_sbatch_refusals(slurm_cluster, tmp_path, lines, refused):
+    import functools
+
+    from tui.cluster.discovery import discover, local_run
+    from tui.jobscript.limits import limits_from_info
+    from tui.jobscript.lint import lint_script
+
+    limits = limits_from_info(discover(functools.partial(local_run, env=slurm_cluster.env)))
+    size = slurm_cluster.max_array_size
+    header = "".join(f"#SBATCH {line.format(max=size, last=size - 1)}\n" for line in ["-A course -t 1", *lines])
+    script = tmp_path / "job.sh"
+    script.write_text("#!/bin/bash\n" + header + "true\n")
+    done = slurm_cluster.run("sbatch", "--test-only", str(script), cwd=tmp_path)
+    assert (done.returncode != 0) is refused, done.stderr
+    assert lint_script(script.read_text(), limits=limits).has_errors is refused
