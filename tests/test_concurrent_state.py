@@ -132,3 +132,20 @@ def test_a_record_outside_any_workspace_has_no_index(tmp_path):
     record_submission(tmp_path / "runs" / "1", "local", "1")
     assert not (tmp_path / JOBS_INDEX).exists()
     assert json.loads((tmp_path / "runs" / "1" / "run.json").read_text())["job_id"] == "1"
+
+
+def test_atomic_writes_keep_the_mode_a_plain_write_would_give(tmp_path):
+    import os
+
+    from tui.fsutil import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "new.toml", "x = 1\n")
+        assert (tmp_path / "new.toml").stat().st_mode & 0o777 == 0o644  # mkstemp alone gave 0600
+        (tmp_path / "private.json").write_text("{}")
+        (tmp_path / "private.json").chmod(0o600)
+        atomic_write_text(tmp_path / "private.json", "{}\n")
+        assert (tmp_path / "private.json").stat().st_mode & 0o777 == 0o600  # a file's own mode is kept
+    finally:
+        os.umask(old)
