@@ -19,11 +19,12 @@ TORCH_SPEC ?= $(if $(TORCH_WHEEL),$(TORCH_WHEEL),torch==$(TORCH_VERSION))
 SERVICE_PKGS := slurmctld slurmd slurm-client munge slurmdbd mariadb-server openssh-server librsvg2-bin
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test services-deps clean-venv
+.PHONY: help venv run test lint services-deps clean-venv
 
 help:
 	@echo "make run            create .venv (once), install hptune-tui and open the app"
 	@echo "make test           venv + services-deps + the whole test suite"
+	@echo "make lint           venv + ruff over tui, tests and bench (rules in pyproject.toml)"
 	@echo "make venv           only create/update .venv"
 	@echo "make services-deps  as root: install the Debian packages of the test services"
 
@@ -55,6 +56,9 @@ services-deps:
 	        apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	    fi; \
 	fi
+
+lint: venv
+	$(VENV)/bin/ruff check tui tests bench
 
 test: venv services-deps
 	$(PY) -m pytest -q -rs $(PYTEST_ARGS)

@@ -53,5 +53,6 @@ def run_checks(exercise: str, path: Path | None = None, workspace: Path | None =
         if workspace is None:
             raise ValueError("give the folder to check or the workspace")
         path = Path(workspace) / item.dir
-    ctx = CheckContext(item.id, Path(path).resolve(), Path(run_dir).resolve() if run_dir else None, load_reference(item.solution_dir), timeout_s)
+    ctx = CheckContext(item.id, Path(path).resolve(), Path(run_dir).resolve() if run_dir else None,
+                       load_reference(item.solution_dir), timeout_s)
     return CheckReport(item.id, module.run(ctx))

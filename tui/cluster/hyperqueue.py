@@ -24,8 +24,18 @@ import sys
 import time
 from pathlib import Path
 
-from tui.cluster.backend import (CANCELLED, COMPLETED, FAILED, PENDING, RUNNING, BackendError, SubmitResult,
-                                 TaskState, listed_job_ids, read_local_file)
+from tui.cluster.backend import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    PENDING,
+    RUNNING,
+    BackendError,
+    SubmitResult,
+    TaskState,
+    listed_job_ids,
+    read_local_file,
+)
 
 HQ_STATES = {"waiting": PENDING, "running": RUNNING, "finished": COMPLETED, "failed": FAILED,
              "canceled": CANCELLED, "cancelled": CANCELLED}

@@ -14,8 +14,15 @@ from pathlib import Path
 from typing import Callable
 
 from tui.cluster import parse
-from tui.cluster.backend import (COMPLETING, PENDING, BackendError, SchedulerUnavailable, SubmitResult, TaskState,
-                                 read_local_file)
+from tui.cluster.backend import (
+    COMPLETING,
+    PENDING,
+    BackendError,
+    SchedulerUnavailable,
+    SubmitResult,
+    TaskState,
+    read_local_file,
+)
 
 Runner = Callable[[list[str], "str | None", float], "tuple[int, str, str]"]
 

@@ -217,8 +217,8 @@ def output_path(task, run_dir: Path | None) -> str:
         return task.extra["stdout"]
     if run_dir is None or not (Path(run_dir) / "job.sh").is_file():
         return ""
-    from tui.cluster.local_spec import expand_pattern, read_directives
     from tui.cluster.backend import BackendError
+    from tui.cluster.local_spec import expand_pattern, read_directives
 
     try:
         text = (Path(run_dir) / "job.sh").read_text(encoding="utf-8")
