@@ -60,7 +60,7 @@ async def test_a_hand_edited_script_fills_the_resource_fields_from_its_sbatch_li
     target.write_text("#!/bin/bash\n#SBATCH -J mine\n#SBATCH -a 0-9%2\n#SBATCH -t 7:00\necho hi\n")
     values, status = await _open_form(ws)
     assert (values["job_name"], values["array"], values["time"]) == ("mine", "0-9%2", "7:00")
-    assert "edited by hand" in status
+    assert "#SBATCH of your job.sh" in status
 
 
 async def test_the_untouched_starter_gives_its_values_and_the_template_fills_its_todos(tmp_path):

@@ -159,8 +159,8 @@ class ScriptFormScreen(Screen):
             with self.prevent(Select.Changed):
                 self.query_one("#f-template", Select).value = self.info.name
         name = self._default_path().name
-        self.origin = {"saved": f"your saved {name}", "starter": f"the exercise's starter {name}"}.get(
-            found.how, f"the #SBATCH lines of {name} (edited by hand); the rest is the template's")
+        self.origin = {"saved": f"your saved {name}", "starter": f"starter {name}"}.get(
+            found.how, f"#SBATCH of your {name}")
         self._fill(found.spec)
         return found.spec
 
@@ -246,7 +246,7 @@ class ScriptFormScreen(Screen):
         self.script_text = render(self.info.name, spec, self.limits)
         self.query_one("#script-preview", Static).update(
             Syntax(self.script_text, "bash", theme="ansi_dark", word_wrap=False, background_color="default"))
-        status.update(f"valid script, from {self.origin}" if self.origin else "valid script")
+        status.update(f"valid script ({self.origin})" if self.origin else "valid script")
         status.set_class(False, "-bad")
 
     # ---- events -------------------------------------------------------------------------------
@@ -351,6 +351,7 @@ class ScriptFormScreen(Screen):
         """The outcome of save/test/submit, below the preview (a toast would cover the script)."""
         result = self.query_one("#script-result", Static)
         result.update(text)
+        result.display = bool(text)
         result.set_class(not ok, "-bad")
 
     # Hooks for the cluster: both write the script, then hand it to the backend in a worker.
