@@ -61,7 +61,7 @@ async def test_focus_explains_the_directive_and_the_time_in_words(tmp_path):
         assert "10:00 = 10 minutes" in explain and "not hours" in explain
 
 
-async def test_save_asks_before_overwriting(tmp_path):
+async def test_save_asks_before_overwriting_a_hand_edited_file(tmp_path):
     app = app_for(tmp_path / "ws", start_screen="script:single", resume=False)
     target = tmp_path / "job.sh"
     async with app.run_test(size=(80, 24)) as pilot:
@@ -70,8 +70,14 @@ async def test_save_asks_before_overwriting(tmp_path):
         await set_field(pilot, screen, "save", str(target))
         await pilot.press("ctrl+s")
         await pilot.pause()
+        assert target.read_text() == screen.script_text
+        await set_field(pilot, screen, "job_name", "first")
+        await pilot.press("ctrl+s")  # over the form's own script: no question
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert "#SBATCH --job-name=first" in target.read_text()
+        target.write_text(target.read_text() + "# my edit\n")  # the learner edits it by hand
         first = target.read_text()
-        assert first == screen.script_text
         await set_field(pilot, screen, "job_name", "second")
         await pilot.press("ctrl+s")
         await pilot.pause()
