@@ -103,6 +103,9 @@ def test_lint_clean_script_exits_0(tmp_path, capsys):
 def test_lint_missing_or_binary_file(tmp_path, capsys):
     assert main(["lint", str(tmp_path / "missing.sh")]) == 2
     assert "cannot read" in capsys.readouterr().err
+    assert main(["lint", str(tmp_path / "missing.sh"), "--json"]) == 2
+    data = json.loads(capsys.readouterr().out)
+    assert "findings" not in data and data["error"].startswith(f"cannot read {tmp_path / 'missing.sh'}")
     binary = tmp_path / "bin.sh"
     binary.write_bytes(b"\xff\xfe\x00#SBATCH")
     assert main(["lint", str(binary), "--json"]) == 1

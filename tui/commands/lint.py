@@ -23,11 +23,11 @@ def run(args: argparse.Namespace, settings) -> int:
     try:
         # Bounded: sbatch refuses scripts over 4 MiB, so /dev/zero or a huge file is refused, not read.
         text = read_script_text(args.script)
-    except ScriptReadError as exc:
-        print(f"hptune-tui lint: {exc}", file=sys.stderr)
-        return 2
     except OSError as exc:
-        print(f"hptune-tui lint: cannot read {args.script}: {exc.strerror or exc}", file=sys.stderr)
+        reason = str(exc) if isinstance(exc, ScriptReadError) else f"cannot read {args.script}: {exc.strerror or exc}"
+        print(f"hptune-tui lint: {reason}", file=sys.stderr)
+        if args.json:  # the error, not an empty list of findings that would read as "all fine"
+            print(json.dumps({"script": str(args.script), "error": reason}, indent=2))
         return 2
     # What `doctor` learned (partitions' limits, MaxArraySize, accounts) is what sbatch will check.
     report = lint_script(text, limits=site_limits(settings.workspace), submit_dir=Path.cwd(),
