@@ -47,7 +47,7 @@ def read_run(run_dir: Path) -> dict:
 
 
 def record_submission(run_dir: Path, backend: str, job_id: str, host: str = "",
-                      workspace: Path | None = None) -> None:
+                      workspace: Path | None = None, submit_dir: Path | None = None) -> None:
     """Add a submitted job to the run's run.json and to the workspace's job index.
 
     run.json is updated under its lock (earlier fields and ids are kept, and parallel submissions
@@ -62,6 +62,8 @@ def record_submission(run_dir: Path, backend: str, job_id: str, host: str = "",
         ids = [str(i) for i in data.get("job_ids", []) if str(i) != job_id]
         data.update({"backend": backend, "job_id": job_id, "job_ids": ids + [job_id], "host": host,
                      "submit_time": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+        if submit_dir is not None:  # where --output and --chdir count from (the jobs screen's log)
+            data["submit_dir"] = str(Path(submit_dir).resolve())
         return data
 
     update_json(Path(run_dir) / "run.json", change, broken=_start_afresh)
@@ -120,7 +122,7 @@ def record_submitted(script: Path, workdir: Path, backend: str, job_id: str, hos
             return None
         run_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_text(run_dir / "job.sh", text)
-    record_submission(run_dir, backend, job_id, host, workspace)
+    record_submission(run_dir, backend, job_id, host, workspace, submit_dir=workdir)
     return run_dir
 
 
