@@ -89,3 +89,23 @@ def test_a_test_submits_nothing_and_records_nothing(tmp_path):
     done = submit_script(backend, script, test_only=True)
     assert done.job_id == "" and done.message == "would start now" and done.run_dir is None
     assert backend.calls == [(script, tmp_path, True)] and not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"echo no shebang\n", "#!"),
+    (b"#!/bin/bash\r\necho hi\r\n", "Windows line ends"),
+])
+def test_a_script_sbatch_would_refuse_is_refused_with_the_reason(tmp_path, content, words):
+    script = tmp_path / "job.sh"
+    script.write_bytes(content)
+    backend = RecordingBackend()
+    with pytest.raises(BackendError) as refused:
+        submit_script(backend, script)
+    assert words in str(refused.value) and backend.calls == []
+
+
+def test_a_script_with_bytes_that_are_not_utf8_is_submitted_and_kept_as_it_was(tmp_path):
+    script = tmp_path / "job.sh"
+    script.write_bytes(b'#!/bin/bash\nexport RUN_DIR=runs/"$SLURM_JOB_ID"\necho caf\xe9\n')  # sbatch takes it
+    done = submit_script(RecordingBackend(), script)
+    assert (done.run_dir / "job.sh").read_bytes() == script.read_bytes()

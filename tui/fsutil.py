@@ -23,7 +23,7 @@ def atomic_write_text(path: Path, text: str) -> None:
         # mkstemp makes the file 0600; keep the mode a plain write would give (the old file's, or
         # the umask's), so a workspace or class folder shared on purpose stays readable.
         os.fchmod(fd, _mode_for(path))
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

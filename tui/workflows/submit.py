@@ -91,9 +91,10 @@ def lint_before_submit(text: str, submit_dir: Path, workspace: Path | None, remo
 
     A missing output folder is not counted: it was created just before.
     """
+    from tui.jobscript.limits import site_limits
     from tui.jobscript.lint import lint_script
 
-    report = lint_script(text, limits=_site_limits(workspace), submit_dir=submit_dir)
+    report = lint_script(text, limits=site_limits(workspace), submit_dir=submit_dir, remote=remote)
     errors = [f for f in report.findings if f.severity == "error"]
     if errors:
         lines = [f"line {f.line}: {f.message}" if f.line else f.message for f in errors]
@@ -103,28 +104,16 @@ def lint_before_submit(text: str, submit_dir: Path, workspace: Path | None, remo
     return [f"line {f.line}: {f.message}" if f.line else f.message for f in warnings]
 
 
-def _site_limits(workspace: Path | None):
-    from tui.jobscript.limits import ClusterLimits
-
-    if workspace is None:
-        return ClusterLimits()
-    try:
-        from tui.cluster.discovery import load_cached
-        from tui.jobscript.limits import limits_from_info
-
-        info = load_cached(Path(workspace))
-    except (ImportError, OSError, ValueError):
-        return ClusterLimits()
-    return limits_from_info(info) if info is not None and getattr(info, "has_slurm", False) else ClusterLimits()
-
-
 def read_script(script: Path) -> str:
-    """The script's text; BackendError when it cannot be read as text."""
+    """The script's text, read as lint reads it (bounded by sbatch's size limit, bytes named);
+    BackendError when it cannot be read as a job script."""
+    from tui.jobscript.source import read_script_text
+
     try:
-        return Path(script).read_text(encoding="utf-8")
+        return read_script_text(script)
     except FileNotFoundError as exc:
         raise BackendError(f"no such script: {script}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise BackendError(f"cannot read {script}: {getattr(exc, 'strerror', None) or exc}") from exc
 
 
@@ -150,7 +139,7 @@ def submit_script(backend, script: Path, *, test_only: bool = False, text: str |
     text = read_script(script) if text is None else text
     notes: list[str] = []
     warnings: list[str] = []
-    if sbatch_like(backend.name) and text.startswith("#!"):
+    if sbatch_like(backend.name):  # sbatch refuses a script without #!, and lint says so
         # A test makes them too: an empty log folder is harmless, and the test then answers for
         # the job as it will be submitted (the local runner checks that it can open its output).
         notes += make_output_folders(backend, output_folders(text, submit_dir))
