@@ -124,3 +124,20 @@ def test_auto_picks_slurm_only_where_sbatch_and_a_slurm_config_exist(tmp_path, m
     monkeypatch.setenv("SLURM_CONF", str(tmp_path / "slurm.conf"))
     assert factory.describe(settings) == "SLURM on this host"
     assert factory.describe(Settings(workspace=tmp_path, backend="auto", ssh_host="alvis")) == "SSH to alvis"
+
+
+def test_reading_a_huge_log_is_bounded_per_call(tmp_path):
+    from tui.cluster.backend import READ_LIMIT, read_local_file
+
+    log = tmp_path / "big.out"
+    with open(log, "wb") as handle:
+        handle.truncate(3 * READ_LIMIT + 5)  # sparse: 3 MiB of zeros and a few bytes
+    chunks, offset = [], 0
+    while True:
+        data = read_local_file(log, offset)
+        if not data:
+            break
+        assert len(data) <= READ_LIMIT
+        chunks.append(len(data))
+        offset += len(data)
+    assert chunks == [READ_LIMIT] * 3 + [5]

@@ -90,11 +90,15 @@ def listed_job_ids(backend) -> list[str]:
     return list(method()) if callable(method) else []
 
 
-def read_local_file(path: Path, offset: int = 0) -> bytes:
-    """The bytes of a file on this machine from `offset` on; b"" while it does not exist yet."""
+READ_LIMIT = 1 << 20  # bytes one read_file call returns at most: a huge log is followed in steps
+
+
+def read_local_file(path: Path, offset: int = 0, limit: int = READ_LIMIT) -> bytes:
+    """The bytes of a file on this machine from `offset` on, at most `limit` of them (a log can be
+    any size: the caller asks again from where it got to); b"" while it does not exist yet."""
     try:
         with open(path, "rb") as handle:
             handle.seek(offset)
-            return handle.read()
+            return handle.read(limit)
     except FileNotFoundError:
         return b""

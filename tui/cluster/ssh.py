@@ -11,7 +11,7 @@ import errno
 import posixpath
 from pathlib import Path, PurePosixPath
 
-from tui.cluster.backend import BackendError, SubmitResult
+from tui.cluster.backend import READ_LIMIT, BackendError, SubmitResult
 from tui.cluster.slurm import SlurmBackend
 from tui.cluster.ssh_conn import InteractiveHandler, SshConnection
 from tui.cluster.ssh_target import resolve_target
@@ -67,7 +67,7 @@ class SshBackend(SlurmBackend):
         try:
             with self.conn.sftp().open(str(path), "rb") as handle:
                 handle.seek(offset)
-                return handle.read()
+                return handle.read(READ_LIMIT)
         except BackendError:
             raise
         except OSError as exc:

@@ -95,6 +95,8 @@ class LogTail(Log):
             self.clear()
             self._waiting = False
         data = event.data[-FIRST_READ_MAX:] if self.read_offset == 0 else event.data
+        if len(data) < len(event.data):  # say what is left out, so a short log is never a surprise
+            self.write_line(f"[... {len(event.data) - len(data):,} bytes before this are not shown]")
         self.read_offset = event.size
         self.write(data.decode(errors="replace"))
         self.post_message(self.Loaded(self.path))
