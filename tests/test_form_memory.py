@@ -72,3 +72,24 @@ async def test_the_untouched_starter_gives_its_values_and_the_template_fills_its
     # exercise 1's starter names the job and leaves --array and --time as TODOs
     assert (values["job_name"], values["array"], values["time"]) == ("random-search", defaults.array, defaults.time)
     assert "starter" in status
+
+
+async def test_the_form_says_when_a_job_for_an_ssh_cluster_sets_no_software_up(tmp_path):
+    from textual.widgets import Select
+
+    from tui.app import make_app
+    from tui.course.workspace import init_workspace
+    from tui.settings import Settings
+
+    ws = tmp_path / "ws"
+    init_workspace(ws)
+    app = make_app(Settings(workspace=ws, backend="ssh", ssh_host="login.example.org"), start_screen="script:array@01",
+                   resume=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        result = app.screen.query_one("#script-result")
+        assert result.display and "software" in str(result.render())
+        app.screen.query_one("#f-env", Select).value = "modules"
+        app.screen.query_one("#f-modules", Input).value = "PyTorch-bundle"
+        await pilot.pause()
+        assert "software" not in str(result.render()) or not result.display

@@ -19,7 +19,7 @@ def slurm_here() -> bool:
     return bool(shutil.which("sbatch")) and Path(conf).is_file()
 
 
-def _choice(settings, name: str | None) -> str:
+def chosen(settings, name: str | None = None) -> str:
     choice = (name or getattr(settings, "backend", "auto") or "auto").lower()
     if choice == "auto":
         if getattr(settings, "ssh_host", ""):
@@ -38,7 +38,7 @@ def make_backend(settings, name: str | None = None, force_local: bool = False, i
     Raises:
         BackendError: an unknown name, or ssh without a host.
     """
-    choice = _choice(settings, name)
+    choice = chosen(settings, name)
     return registry.get(choice).factory(settings, force_local=force_local, interactive=interactive)
 
 
@@ -61,7 +61,7 @@ def describe(settings, name: str | None = None) -> str:
     Cheap: looks at PATH only, runs nothing.
     """
     try:
-        choice = _choice(settings, name)
+        choice = chosen(settings, name)
     except BackendError as exc:
         return exc.message
     return registry.get(choice).label.format(host=getattr(settings, "ssh_host", "") or "?")

@@ -248,6 +248,24 @@ class ScriptFormScreen(Screen):
             Syntax(self.script_text, "bash", theme="ansi_dark", word_wrap=False, background_color="default"))
         status.update(f"valid script ({self.origin})" if self.origin else "valid script")
         status.set_class(False, "-bad")
+        self._warn_software()
+
+    def _warn_software(self) -> None:
+        """Over ssh the compute nodes' software is the cluster's: say so when the script sets none up."""
+        from tui.cluster.factory import chosen
+        from tui.jobscript.parser import parse_script
+        from tui.jobscript.software import software_finding
+
+        try:
+            remote = chosen(self.app.settings) == "ssh"
+        except Exception:  # noqa: BLE001 - an unknown backend is reported elsewhere
+            remote = False
+        finding = software_finding(parse_script(self.script_text), remote=True) if remote else None
+        if finding is not None:
+            self._show_result(f"software: line {finding[1]} runs python with nothing set up; on the cluster "
+                              "choose software = modules, venv or apptainer", ok=False)
+        elif str(self.query_one("#script-result", Static).render()).startswith("software:"):
+            self._show_result("")
 
     # ---- events -------------------------------------------------------------------------------
     @on(Input.Changed)
