@@ -66,7 +66,7 @@ def test_results_checks_report_failed_trials_and_a_low_best(solution, capsys):
     by_id = {c["id"]: c for c in data["checks"]}
     assert code == 1
     assert "7 complete, 1 failed" in by_id["results.trials_complete"]["message"]
-    assert "trial 0002 failed: diverged" in by_id["results.trials_complete"]["message"]
+    assert "1 of 8 trials failed (trial 0002: diverged)" in by_id["results.trials_complete"]["message"]
     assert "found 0.500" in by_id["results.best_metric"]["message"]
 
 

@@ -78,8 +78,8 @@ def test_failed_trials_without_logs_give_their_reason(tmp_path):
     trial(run, 0, "complete")
     trial(run, 1, "failed", "RuntimeError: training diverged: train_loss became nan in epoch 2")
     note = explain_failures(folder, run, expected=4)
-    assert note.message == "1 of 4 trials failed: trial 0001: RuntimeError: training diverged: train_loss became " \
-                           "nan in epoch 2"
+    assert note.message == "1 of 4 trials failed (trial 0001: RuntimeError: training diverged: train_loss became " \
+                           "nan in epoch 2)"
 
 
 def test_without_a_run_the_newest_log_tells_why(tmp_path):

@@ -18,7 +18,8 @@ LOG_TAIL_BYTES = 64 << 10  # the end of a log tells; a runaway log must not fill
 MAX_LOGS = 64  # an array of 1000 tasks: these many logs are enough to name the cause
 MAX_JSON_BYTES = 1 << 20
 ANY = {letter: "*" for letter in "ajxNnstbuJ"}
-_ERROR_LINE = re.compile(r"^\w+(\.\w+)*(Error|Exception)\b|error:|Traceback")
+# A line that tells of a failure when no hint fits: an exception, "sbatch: error: ...", a kill.
+_ERROR_LINE = re.compile(r"^\w+(\.\w+)*(Error|Exception)\b|(?i:\berror:)|^Traceback|\bKilled\b|Segmentation fault")
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def explain_failures(folder: Path, run_dir: Path | None, expected: int | None = 
         return None
     if not telling:
         name, reason = next(iter(failed.items()))
-        return FailureNote(f"{what}: trial {name}: {reason}")
+        return FailureNote(f"{what} (trial {name}: {reason})")
     path, finding = telling[0]
     shown = path.relative_to(folder) if path.is_relative_to(folder) else path
     cause = finding.line + (f" — {finding.hint}" if finding.hint else "")
