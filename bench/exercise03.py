@@ -1,7 +1,7 @@
 """Exercise 3's solution, run as the course self-test runs it; prints one JSON object.
 
 The reference run (tui.checks.ex03_reference) on the test cluster: 8 tasks of per_task.sh as one
-SLURM job each, the whole sweep in one worker-loop job, then the first 32 tasks (every
+SLURM job each, the first 16 tasks in one worker-loop job, then the first 32 tasks (every
 configuration once) through the embedded HyperQueue. Per way it prints the scheduler's wait, the
 start-up (new Python, imports) and the overhead per task, the wall time, and what `check 03`
 says; the ratios beside reference.json's margins show how much room the check has.
