@@ -7,8 +7,8 @@
 4. the 32 tasks through the embedded HyperQueue (`hq_embedded --job-file hq_job.toml`);
 5. `python report.py runs/per-task runs/loop runs/hq --save-best` writes best.json.
 
-The runs go one after the other, so they never compete for the CPUs. The self-test's run took
-1.8 min beside a CPU hog on a 2-core machine already busy with other work. The course self-test
+The runs go one after the other, so they never compete for the CPUs. The self-test took 2.5 min
+in all (the cluster's start included) beside a CPU hog on a 2-core machine busy with other work. The course self-test
 calls it with the test cluster's environment; `bench/exercise03.py` prints what it measured.
 """
 
