@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
@@ -42,12 +41,10 @@ def test_a_setsid_child_holding_stdout_cannot_stretch_the_time_limit(tmp_path):
         def sample(task_id, seed=0):
             return {{}}
     """))
-    started = time.monotonic()
+    # Without containment this waits for the sleep (1000 s), past the suite's 300 s timeout: a failure.
     results = sample_checks(tmp_path, timeout_s=3)
-    took = time.monotonic() - started
     assert [r.id for r in results] == list(IDS) and not any(r.passed for r in results)
     assert "did not finish within 3 s" in results[0].message
-    assert took < 100, took  # not a speed test: without containment it waits for the sleep (1000 s)
     pids = pids_in(pidfile)
     assert pids and poll(lambda: not any(alive(p) for p in pids), 10), [p for p in pids if alive(p)]
 
