@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "submit": "submit",
     "status": "status",
     "cancel": "cancel",
+    "cost": "cost",
 }
 
 
