@@ -1,0 +1,304 @@
+"""Time to first data of the data screens, and the UI cost of a live trials-table update (issue 15).
+
+For the trials, study and throughput screens, at two sizes (`small`: 40 trials of 20 epochs;
+`large`: 1000 trials of 100 epochs), the seconds from pushing the screen on a running app
+(App.run_test, the home screen up) to the first plotted data: the curve plot has a series or
+the table has rows. Each figure is the median of `--runs` fresh processes, so imports count.
+Also `export home` against the same export of a minimal Textual app (one Static), and, at the
+large size, the UI time the trials screen spends in its update handler per live update
+(10 running trials get one more epoch each, then the screen re-reads).
+
+Synthetic runs follow the data contract of /work/shared/DESIGN.md; they are written once under
+`--data` (default /tmp/hptune-bench-screens) and reused, so before/after runs read the same
+files. Prints one JSON object. Targets: small <= 1 s, large <= 2 s, export home <= 1.5x minimal,
+update <= 20 ms.
+
+    .venv/bin/python bench/screens.py [--runs 3] [--sizes small,large] [--data DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = {"small": (40, 20), "large": (1000, 100)}  # trials, epochs
+SCREENS = {"trials": "trials:01", "study": "study:02", "throughput": "throughput:03"}
+RUNNING = 20  # trials of the 01 run without result.json: the live update appends to them
+UPDATES = 8  # live updates timed per process
+
+
+# -- synthetic data ---------------------------------------------------------------------------
+
+def _params(rng: random.Random) -> dict:
+    return {"lr": 10 ** rng.uniform(-4, -1), "batch_size": rng.choice([16, 32, 64, 128, 256]),
+            "hidden": int(round(math.exp(rng.uniform(math.log(16), math.log(512))))),
+            "weight_decay": 10 ** rng.uniform(-6, -2), "dropout": rng.uniform(0, 0.5),
+            "optimizer": rng.choice(["sgd", "adam", "adamw"])}
+
+
+def _acc(p: dict, epoch: int, epochs: int) -> float:
+    top = 0.97 - 0.25 * abs(math.log10(p["lr"]) + 2.5) / 1.5 - 0.05 * p["dropout"]
+    return round(top * (1 - math.exp(-3 * epoch / epochs)), 4)
+
+
+def metric_line(p: dict, epoch: int, epochs: int) -> str:
+    return json.dumps({"step": epoch, "time": 1.7e9 + epoch, "val_acc": _acc(p, epoch, epochs),
+                       "val_loss": round(1 / epoch, 4), "train_loss": round(1.2 / epoch, 4),
+                       "samples_per_s": 5000.0, "elapsed_s": 0.5 * epoch}) + "\n"
+
+
+def write_trials_run(run: Path, n: int, epochs: int) -> None:
+    """Exercise 1's run: n trials, the last RUNNING still running (no result.json)."""
+    rng = random.Random(1)
+    for i in range(n):
+        folder = run / "trials" / f"{i:04d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        p = _params(rng)
+        (folder / "params.json").write_text(json.dumps(p))
+        ran = epochs // 2 if i >= n - RUNNING else epochs
+        (folder / "metrics.jsonl").write_text("".join(metric_line(p, e, epochs) for e in range(1, ran + 1)))
+        if i < n - RUNNING:
+            (folder / "result.json").write_text(json.dumps({"status": "complete", "params": p}))
+
+
+def write_study(run: Path, n: int, epochs: int) -> None:
+    """Exercise 2's Optuna journal: n trials with `epochs` intermediate values each (a third pruned)."""
+    import optuna
+    from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+    from optuna.trial import TrialState, create_trial
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    run.mkdir(parents=True, exist_ok=True)
+    storage = JournalStorage(JournalFileBackend(str(run / "study.journal")))
+    study = optuna.create_study(study_name="hptune", storage=storage, direction="maximize")
+    dists = {"lr": FloatDistribution(1e-4, 1e-1, log=True), "hidden": IntDistribution(16, 512, log=True),
+             "dropout": FloatDistribution(0.0, 0.5), "optimizer": CategoricalDistribution(["sgd", "adam", "adamw"])}
+    rng = random.Random(7)
+    trials = []
+    for number in range(n):
+        p = {k: v for k, v in _params(rng).items() if k in dists}
+        ran = epochs if number % 3 else max(1, epochs // 4)
+        curve = {e: _acc(p, e, epochs) for e in range(1, ran + 1)}
+        state = TrialState.COMPLETE if number % 3 else TrialState.PRUNED
+        worker = {"array_job_id": "4242", "array_task_id": str(number % 4), "host": "node1", "pid": 100}
+        trials.append(create_trial(state=state, value=max(curve.values()) if number % 3 else None, params=p,
+                                   distributions=dists, intermediate_values=curve,
+                                   user_attrs={"worker": worker}))
+    study.add_trials(trials)
+
+
+def write_throughput(exercise: Path, n: int) -> None:
+    """Exercise 3: one run per way, n tasks each, with the times tiny_stats reads."""
+    from tui.runtime.tiny_tasks import SWEEP_FILE
+
+    rng = random.Random(3)
+    configs = [{"seq_len": rng.choice([32, 64, 128]), "batch": rng.choice([8, 16, 32]), "threads": 1}
+               for _ in range(n)]
+    for k, (mode, wait, startup) in enumerate((("job_per_task", 1.5, 1.0), ("worker_loop", 0.0, 0.0),
+                                               ("hyperqueue", 0.01, 1.0))):
+        run = exercise / "runs" / f"{k + 1}-{mode}"
+        (run / "trials").mkdir(parents=True, exist_ok=True)
+        (run / SWEEP_FILE).write_text(json.dumps(configs))
+        t = 1.7e9 + 1000 * k
+        for i, c in enumerate(configs):
+            launched = t + wait
+            ready = launched + startup
+            ended = ready + 0.2
+            folder = run / "trials" / str(i)
+            folder.mkdir(exist_ok=True)
+            (folder / "result.json").write_text(json.dumps({
+                "task": i, "status": "complete", "mode": mode, "runner": "local", "cpus": 1, "params": c,
+                "submitted": t, "launched": launched, "ready": ready, "started": ready, "ended": ended,
+                "timed_s": 0.2, "seq_per_s": 1000.0 + rng.random() * 500, "peak_mem_gb": 0.1}))
+            t = ended
+
+
+def workspace(data: Path, size: str) -> Path:
+    """The workspace of `size` under `data`, written on first use."""
+    ws = data / size
+    if (ws / ".bench-done").exists():
+        return ws
+    from tui.course.workspace import init_workspace
+
+    n, epochs = SIZES[size]
+    init_workspace(ws)
+    write_trials_run(ws / "01_random_search" / "runs" / "r1", n, epochs)
+    write_study(ws / "02_optuna" / "runs" / "s1", n, epochs)
+    write_throughput(ws / "03_hyperqueue", n)
+    (ws / ".bench-done").write_text("")
+    return ws
+
+
+# -- one measurement (a child process) --------------------------------------------------------
+
+def has_data(screen) -> bool:
+    """The screen's first data: a plot with a series, or a data table with rows."""
+    from textual.widgets import DataTable
+    from textual_plotext import PlotextPlot
+
+    if any(t.row_count for t in screen.query(DataTable)):
+        return True
+    return any(p.plt._active.monitor.x for p in screen.query(PlotextPlot))
+
+
+def timed_handler(cls, message_cls, sink: list[float]) -> None:
+    """Time every call of `cls`'s @on(message_cls) handlers into `sink` (ms)."""
+    handlers = cls.__dict__["_decorated_handlers"][message_cls]
+
+    def wrap(method):
+        def timed(self, *args):
+            start = time.perf_counter()
+            try:
+                return method(self, *args)
+            finally:
+                sink.append((time.perf_counter() - start) * 1000)
+        return timed
+
+    handlers[:] = [(wrap(method), selectors) for method, selectors in handlers]
+
+
+async def measure(ws: Path, spec: str, live: bool) -> dict:
+    from tui.app import make_app
+    from tui.settings import Settings
+
+    app = make_app(Settings(workspace=ws, backend="local"), resume=False, read_only=True)
+    out: dict = {}
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        start = time.perf_counter()
+        app.open_screen(spec)
+        while not _ready(app.screen):
+            await asyncio.sleep(0.005)
+            if time.perf_counter() - start > 120:
+                out["error"] = "no data after 120 s"
+                break
+        out["first_data_s"] = round(time.perf_counter() - start, 3)
+        if live:
+            out.update(await live_updates(pilot, app.screen, ws))
+    return out
+
+
+def _ready(screen) -> bool:
+    return screen.__class__.__name__ != "HomeScreen" and screen.is_mounted and has_data(screen)
+
+
+async def live_updates(pilot, screen, ws: Path) -> dict:
+    """Append one epoch to 10 running trials, let the screen re-read, time its update handler."""
+    from tui.screens.trials import TrialsScreen, TrialsUpdated
+
+    sink: list[float] = []
+    samples: list[float] = []
+    timed_handler(TrialsScreen, TrialsUpdated, sink)
+    await pilot.app.workers.wait_for_complete()  # the rest of the first read, if any
+    await pilot.pause(0.2)
+    trials = sorted((ws / "01_random_search" / "runs" / "r1" / "trials").iterdir())[-RUNNING:]
+    epochs = SIZES["large"][1]
+    for round_ in range(UPDATES):
+        sink.clear()
+        seen = screen.updates
+        for folder in trials[:10]:
+            p = json.loads((folder / "params.json").read_text())
+            lines = (folder / "metrics.jsonl").read_text().count("\n")
+            with open(folder / "metrics.jsonl", "a") as handle:
+                handle.write(metric_line(p, lines + 1, epochs))
+        screen.action_reload()
+        while screen.updates == seen:
+            await asyncio.sleep(0.01)
+        await pilot.pause(0.05)
+        samples.append(sum(sink))
+    return {"update_ms_median": round(statistics.median(samples), 1), "update_ms_max": round(max(samples), 1)}
+
+
+# -- the parent: medians over fresh processes -------------------------------------------------
+
+def child(args: list[str], env: dict) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", *args], env=env, capture_output=True, text=True,
+                         timeout=600)
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+    if out.returncode or not lines:
+        return {"error": (out.stderr.strip().splitlines() or ["?"])[-1]}
+    return json.loads(lines[-1])
+
+
+MINIMAL = """
+import asyncio, sys
+from textual.app import App
+from textual.widgets import Static
+class Minimal(App):
+    def compose(self):
+        yield Static("hello")
+async def main():
+    app = Minimal()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        open(sys.argv[1], "w").write(app.export_screenshot())
+asyncio.run(main())
+"""
+
+
+def wall(cmd: list[str], env: dict, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times), 3)
+
+
+def export_home(env: dict, runs: int, tmp: str) -> dict:
+    mine = wall([sys.executable, "-m", "tui", "export", "home", "-o", f"{tmp}/home.svg"], env, runs)
+    minimal = wall([sys.executable, "-c", MINIMAL, f"{tmp}/min.svg"], env, runs)
+    return {"export_home_s": mine, "minimal_textual_export_s": minimal, "ratio": round(mine / minimal, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", default="small,large")
+    parser.add_argument("--data", type=Path, default=Path("/tmp/hptune-bench-screens"))
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)  # WORKSPACE SPEC LIVE
+    args = parser.parse_args()
+    if args.child:
+        ws, spec, live = args.child
+        print(json.dumps(asyncio.run(measure(Path(ws), spec, live == "1"))))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "HPTUNE_CONFIG": f"{tmp}/config.toml", "HPTUNE_BACKEND": "local",
+               "PYTHONPATH": str(ROOT)}
+        result: dict = {"cpus": os.cpu_count(), "runs": args.runs, "screens": {}}
+        for size in args.sizes.split(","):
+            ws = workspace(args.data, size)
+            env["HPTUNE_WORKSPACE"] = str(ws)
+            for name, spec in SCREENS.items():
+                live = name == "trials" and size == "large"
+                got = [child([str(ws), spec, "1" if live else "0"], env) for _ in range(args.runs)]
+                errors = [g["error"] for g in got if "error" in g]
+                fig = {"first_data_s": statistics.median(g["first_data_s"] for g in got if "first_data_s" in g)} \
+                    if len(errors) < len(got) else {}
+                if live and not errors:
+                    fig["update_ms_median"] = statistics.median(g["update_ms_median"] for g in got)
+                    fig["update_ms_max"] = max(g["update_ms_max"] for g in got)
+                if errors:
+                    fig["errors"] = errors
+                result["screens"].setdefault(name, {})[size] = fig
+        env["HPTUNE_WORKSPACE"] = str(workspace(args.data, "small"))
+        result["export"] = export_home(env, max(args.runs, 3), tmp)
+    result["targets"] = {"small_s": 1.0, "large_s": 2.0, "export_ratio": 1.5, "update_ms": 20}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
