@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from tui.screens.throughput_data import (JOB_FILE_FIRST, LABELS, MAX_BARS_TASKS, SUBMIT, WAYS,
                                           ThroughputSnapshot, WayView, verdict)
+from tui.widgets.cost_line import CostLine
 from tui.widgets.trial_timeline import TrialTimeline
 
 DEFAULT_EXERCISE = "03"
@@ -112,6 +113,7 @@ class ThroughputScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("reading the runs ...", id="tp-summary")
+        yield CostLine(self.target or DEFAULT_EXERCISE, id="tp-cost")  # hidden until the exercise has jobs
         table = DataTable(id="tp-table", cursor_type="row", zebra_stripes=False)
         for label, width in COLUMNS:
             table.add_column(label, width=width)

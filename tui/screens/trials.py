@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from tui.screens.trials_data import METRIC, MAX_CURVES, RunSnapshot, RunWatcher, TrialView
+from tui.widgets.cost_line import CostLine
 from tui.widgets.curves import CurvePlot, Series
 from tui.widgets.slice_panel import SlicePanel
 from tui.widgets.trials_table import TrialsTable, format_value
@@ -120,6 +121,7 @@ class TrialsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(READING, id="trials-summary")
+        yield CostLine(self.target, id="trials-cost")  # hidden until the exercise has jobs
         with TabbedContent(id="trials-tabs"):
             with TabPane("1 Curves", id="curves"):
                 with Horizontal(id="trials-curves-row"):
