@@ -94,8 +94,8 @@ def test_ledger_of_slurm_jobs_from_one_sacct_call(slurm_run, workspace):
     totals = book.totals("1")
     assert totals.exercise == "01" and totals.jobs == 2 and totals.useful_fraction == pytest.approx(80 / 150)
     assert totals.wall_s == 80  # 12:00:20 to 12:01:40, the running task counted up to `now`
-    assert book.summary_line("01_random_search") == "this tuning used 5.0 core-minutes and 0.01 GPU-hours, " \
-                                                    "47% of it waiting or starting"
+    assert book.summary_line("01_random_search") == "this tuning used 5.0 core-minutes + 0.01 GPU-hours, " \
+                                                    "47% waiting or starting"
     data = json.loads(json.dumps(book.to_json()))
     assert data["exercises"]["01"]["summary"] == book.summary_line("01") and not data["errors"]
 
@@ -154,8 +154,10 @@ def test_summary_lines_read_well():
     cost = ExerciseCost("01", jobs=2, cpu_hours=1.3, useful_s=100, useful_fraction=0.6)
     assert summary_line(cost) == "this tuning used 1.3 core-hours, 40% of it waiting or starting"
     assert summary_line(ExerciseCost("01", jobs=1, cpu_hours=0.001, useful_fraction=0.0)) == \
-        "this tuning used 4 core-seconds; no trial records yet to tell the useful part"
+        "this tuning used 4 core-seconds; no trial records tell the useful part yet"
     assert core_time(0.5) == "30.0 core-minutes" and core_time(0) == "0.0 core-hours"
+    widest = ExerciseCost("01", jobs=9, cpu_hours=9999.9, gpu_hours=9999.99, useful_s=1, useful_fraction=0.001)
+    assert len(summary_line(widest)) <= 78  # an 80-column screen, less the line's padding
 
 
 SLEEP_ARRAY = "#!/bin/bash\n#SBATCH --array=0-1\n#SBATCH -o /dev/null\nsleep 1\n"
@@ -184,7 +186,7 @@ def test_a_real_local_job_is_costed_from_the_runners_records(workspace, capsys):
     assert (job.backend, job.exercise, job.tasks, job.started, job.cpus) == ("local", "01", 2, 2, 1)
     assert job.states == {"COMPLETED": 2} and job.cpu_hours > 0 and job.queue_wait_s >= 0
     assert job.elapsed_s >= 2.0 and job.cpu_hours == pytest.approx(job.elapsed_s / 3600)
-    assert job.useful_s == 0 and "no trial records yet" in book.summary_line("01")
+    assert job.useful_s == 0 and "no trial records tell" in book.summary_line("01")
     code = main(["-w", str(workspace), "cost"])
     out, err = capsys.readouterr()
     assert code == 0 and err == "" and out.splitlines()[0].split()[:3] == ["EXERCISE", "JOBS", "TASKS"]

@@ -38,7 +38,7 @@ async def test_the_trials_screen_shows_what_the_exercises_jobs_cost(workspace):
         await pilot_wait(pilot, lambda: "core" in str(cost_line(app, "#trials-cost").content), "the cost line")
         line = cost_line(app, "#trials-cost")
         assert line.display  # 40 core-seconds, of which 2 x 5 useful: 75% overhead
-        assert str(line.content) == "cost: this tuning used 40 core-seconds, 75% of it waiting or starting"
+        assert str(line.content) == "this tuning used 40 core-seconds, 75% of it waiting or starting"
 
 
 async def test_no_jobs_no_line_and_the_layout_is_unchanged(workspace):

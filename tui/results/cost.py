@@ -119,23 +119,29 @@ def summary_line(cost: ExerciseCost) -> str:
     if not cost.jobs:
         return "no jobs of this tuning yet"
     used = core_time(cost.cpu_hours)
-    if cost.gpu_hours > 0:
-        used += f" and {cost.gpu_hours:.2f} GPU-hours"
     if cost.useful_fraction is None:
         return f"this tuning used {used}; nothing has run yet"
-    waste = round(100 * (1 - cost.useful_fraction))
+    if cost.gpu_hours > 0:  # shorter words: the line must fit an 80-column screen with both
+        used, of_it = f"{used} + {_figure(cost.gpu_hours)} GPU-hours", ""
+    else:
+        of_it = "of it "
     if cost.useful_s == 0:
-        return f"this tuning used {used}; no trial records yet to tell the useful part"
-    return f"this tuning used {used}, {waste}% of it waiting or starting"
+        return f"this tuning used {used}; no trial records tell the useful part yet"
+    return f"this tuning used {used}, {round(100 * (1 - cost.useful_fraction))}% {of_it}waiting or starting"
 
 
 def core_time(hours: float) -> str:
     """Core time in the unit that reads best: `12 core-seconds`, `4.5 core-minutes`, `1.3 core-hours`."""
     if hours >= 1 or hours == 0:
-        return f"{hours:.1f} core-hours"
+        return f"{hours:.0f} core-hours" if hours >= 100 else f"{hours:.1f} core-hours"
     if hours * 60 >= 1:
         return f"{hours * 60:.1f} core-minutes"
     return f"{hours * 3600:.0f} core-seconds"
+
+
+def _figure(hours: float) -> str:
+    """`0.42`, `12.5`, `340`: two decimals while they matter."""
+    return f"{hours:.0f}" if hours >= 100 else f"{hours:.1f}" if hours >= 10 else f"{hours:.2f}"
 
 
 def exercise_key(text: str) -> str:

@@ -30,7 +30,7 @@ def cost_text(book, exercise: str) -> str:
         return f"cost: {book.errors[0]}"
     if not book.jobs:
         return ""
-    return f"cost: {book.summary_line(exercise)}"
+    return book.summary_line(exercise)  # it says what it is: "this tuning used ..."
 
 
 class CostLine(Static):
