@@ -217,3 +217,26 @@ def test_a_broken_job_file_is_refused_at_submission(tmp_path):
         HyperQueueBackend(tmp_path / "ws", embedded=True).submit(bad, tmp_path)
     assert "command must be a non-empty list" in err.value.message and "sweep.py --hq-job" in err.value.hint
     assert not (tmp_path / "ws" / ".hptune" / "hq-jobs").exists()
+
+
+def test_an_embedded_task_runs_with_the_apps_python_when_its_venv_is_not_on_path(tmp_path, monkeypatch):
+    """The journey of exercise 3: the app started by its full path, `hq_tasks.sh` runs plain `python`;
+    every task failed with `No module named 'tui'` (a Python without the app's packages)."""
+    import os
+
+    venv_bin = str(Path(sys.executable).parent)
+    monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                                               if p and p != venv_bin and "pyenv" not in p))
+    out = tmp_path / "out"
+    out.mkdir()
+    script = tmp_path / "py.sh"
+    script.write_text(f"#!/bin/bash\n#SBATCH --array=0\npython -c \"import torch, tui; print('ok')\" > {out}/py.txt\n")
+    backend = HyperQueueBackend(tmp_path / "ws", embedded=True, cores=1)
+    job_id = backend.submit(script, tmp_path).job_id
+    end = time.monotonic() + 90
+    while not (tasks := backend.status([job_id])) or not all(t.finished for t in tasks):
+        assert time.monotonic() < end, [(t.job_id, t.state) for t in tasks]
+        time.sleep(0.3)
+    errors = (tmp_path / "ws" / ".hptune" / "hq-jobs" / job_id[2:] / "logs" / "0.err")
+    assert [t.state for t in tasks] == [COMPLETED], errors.read_text() if errors.exists() else ""
+    assert (out / "py.txt").read_text() == "ok\n"

@@ -262,8 +262,11 @@ class HyperQueueBackend:
         job_dir.mkdir()
         argv = [sys.executable, "-m", "tui.cluster.hq_embedded", "--job-dir", str(job_dir)]
         argv += ([f"--cores={self.cores}"] if self.cores else []) + args
+        from tui.cluster.jobenv import job_path_env
+
+        env = {**os.environ, **job_path_env()}  # the tasks' plain `python` is the app's, as on the local runner
         with open(job_dir / "driver.log", "wb") as log:
-            proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            proc = subprocess.Popen(argv, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                     start_new_session=True)  # keeps running when the app exits
         (job_dir / "driver.pid").write_text(str(proc.pid))
         (job_dir / "name").write_text(name)
