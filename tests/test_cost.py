@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -101,7 +100,8 @@ def test_ledger_of_slurm_jobs_from_one_sacct_call(slurm_run, workspace):
 
 
 def test_a_scheduler_failure_is_an_error_line_not_an_empty_ledger(slurm_run, workspace):
-    book = ledger(workspace, Recorded("", rc=1, err="sacct: error: Problem talking to the database: Connection refused"))
+    down = "sacct: error: Problem talking to the database: Connection refused"
+    book = ledger(workspace, Recorded("", rc=1, err=down))
     assert book.jobs == [] and book.errors == ["slurm: sacct: sacct: error: Problem talking to the database: "
                                                "Connection refused"]
 
