@@ -6,9 +6,9 @@ import random
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
+from tui.screens.base import CourseScreen
 from tui.sim.conjugate import Beta, Normal, curve
 from tui.widgets.curves import CurvePlot, Series
 
@@ -17,10 +17,10 @@ TRUE_MEAN, NOISE_SD = 0.82, 0.05
 NORMAL_PRIOR = Normal(0.6, 0.1)
 
 
-class BayesScreen(Screen):
+class BayesScreen(CourseScreen):
     """Beta: `s`/`f` add a success/failure, `a`/`A` `b`/`B` change the prior. `m` model, `r` reset."""
 
-    CSS_PATH = "bayes.tcss"
+    QUIZ = "bayes"
     BINDINGS = [
         Binding("s", "observe(1)", "Success"),
         Binding("f", "observe(0)", "Failure"),
@@ -31,8 +31,6 @@ class BayesScreen(Screen):
         Binding("B", "prior('beta', 1)", "beta+", show=False),
         Binding("m", "model", "Model"),
         Binding("r", "reset", "Reset"),
-        Binding("c", "quiz", "Check yourself"),
-        Binding("escape,backspace", "back", "Back"),
     ]
 
     def __init__(self, model: str = "beta") -> None:
@@ -53,11 +51,9 @@ class BayesScreen(Screen):
         self.observations: list[float] = []
         self._rng = random.Random(0)
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         yield CurvePlot(id="bayes-plot")
         yield Static(id="bayes-numbers")
-        yield Footer()
 
     def on_mount(self) -> None:
         self._redraw()
@@ -130,10 +126,3 @@ class BayesScreen(Screen):
     def action_reset(self) -> None:
         self._reset()
         self._redraw()
-
-    def action_quiz(self) -> None:
-        self.app.open_screen("quiz:bayes")
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()

@@ -17,10 +17,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from tui.checks.result import CheckReport, CheckResult
+from tui.screens.base import CourseScreen
 
 
 @dataclass
@@ -62,17 +62,15 @@ def cut(message: str, width: int) -> str:
     return line[:width - 1] + "…" if more and len(line) >= width else line + ("…" if more else "")
 
 
-class ChecksScreen(Screen):
+class ChecksScreen(CourseScreen):
     """r re-runs, h reveals one more hint for the selected check, w watches the code files."""
 
-    CSS_PATH = "checks.tcss"
     WATCH_INTERVAL_S = 1.0
     BINDINGS = [
         Binding("h", "hint", "Hint"),
         Binding("r", "rerun", "Re-run"),
         Binding("w", "watch", "Watch"),
         Binding("s", "solution", "Solution"),
-        Binding("escape,backspace", "back", "Back"),
     ]
 
     def __init__(self, exercise_id: str = "01") -> None:
@@ -98,14 +96,12 @@ class ChecksScreen(Screen):
     def folder(self) -> Path:
         return Path(self.app.settings.workspace) / self.item.dir
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         yield Static(id="checks-title")
         yield DataTable(id="checks-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="checks-detail"):
             yield Static(id="checks-detail-text")
         yield Static(id="checks-status")
-        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#checks-table", DataTable)
@@ -263,5 +259,4 @@ class ChecksScreen(Screen):
 
     def action_back(self) -> None:
         self.workers.cancel_group(self, "watch")
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+        super().action_back()

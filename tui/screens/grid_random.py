@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
+from tui.screens.base import CourseScreen
 from tui.sim.grid_random import (best_of, compare, distinct, grid_points, objective_for_seed,
                                  random_points)
 from tui.widgets.curves import CurvePlot, Series
@@ -16,15 +16,13 @@ PANELS = ("x projection", "y projection", "best over seeds")
 SEEDS = 200
 
 
-class GridRandomScreen(Screen):
+class GridRandomScreen(CourseScreen):
     """`n` new objective and points, `p` switches the right-hand panel."""
 
-    CSS_PATH = "grid_random.tcss"
+    QUIZ = "grid-random"
     BINDINGS = [
         Binding("n", "new_seed", "New draw"),
         Binding("p", "panel", "Panel"),
-        Binding("c", "quiz", "Check yourself"),
-        Binding("escape,backspace", "back", "Back"),
     ]
 
     def __init__(self, seed: int = 0, panel: int = 0) -> None:
@@ -39,13 +37,11 @@ class GridRandomScreen(Screen):
             raise KeyError(f"grid-random takes a panel number 0-2 ({', '.join(PANELS)}), not {arg!r}")
         return cls(panel=int(arg or 0))
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         with Horizontal(id="gr-body"):
             yield CurvePlot(id="gr-points")
             yield CurvePlot(id="gr-panel")
         yield Static(id="gr-numbers")
-        yield Footer()
 
     def on_mount(self) -> None:
         self._redraw()
@@ -94,10 +90,3 @@ class GridRandomScreen(Screen):
     def action_panel(self) -> None:
         self.panel = (self.panel + 1) % len(PANELS)
         self._redraw()
-
-    def action_quiz(self) -> None:
-        self.app.open_screen("quiz:grid-random")
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()

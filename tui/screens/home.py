@@ -6,12 +6,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.course.catalog import Item
 from tui.course.quiz import bundled_questions
+from tui.screens.base import CourseScreen
 from tui.widgets.status_bar import StatusBar
 
 BAR_WIDTH = 8  # leaves room for the title and the quiz count at 80 columns
@@ -22,10 +22,10 @@ def progress_bar(fraction: float) -> str:
     return "━" * filled + "╌" * (BAR_WIDTH - filled)
 
 
-class HomeScreen(Screen):
+class HomeScreen(CourseScreen):
     """Lessons first, then exercises; Enter opens one, `c` continues where you left off."""
 
-    CSS_PATH = "home.tcss"
+    BACK_KEYS = ""  # the bottom of the course: q quits
     BINDINGS = [
         Binding("enter", "open", "Open", show=True),
         Binding("c", "continue", "Continue"),
@@ -33,8 +33,7 @@ class HomeScreen(Screen):
         Binding("ctrl+p", "command_palette", "Commands"),
     ]
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         yield Static("Course map: read the lessons, then do the exercises on the cluster.\n"
                      "%: the steps you read · quiz: questions answered · done: every check passes",
                      id="home-intro")
@@ -43,7 +42,6 @@ class HomeScreen(Screen):
             yield Static("\n".join(f"⚠ {p}" for p in problems), id="home-problems", classes="problem")
         yield OptionList(*self._options(), id="course-map")
         yield StatusBar(self.app.backend_label, str(self.app.settings.workspace))
-        yield Footer()
 
     def _label(self, item: Item, number: int) -> Text:
         """The bar counts the steps read (or marked done); a lesson adds its quiz; an exercise whose

@@ -18,10 +18,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from tui.cluster.backend import TaskState
+from tui.screens.base import CourseScreen
 from tui.widgets.log_tail import LogTail
 from tui.widgets.task_grid import TaskGrid, summary
 
@@ -67,15 +67,14 @@ def local_note(cores: int | None = None) -> str:
     return f"local runner: at most {cores} task{'s' * (cores != 1)} at once on this machine's {cores} cores"
 
 
-class JobsScreen(Screen):
+class JobsScreen(CourseScreen):
     """Watch, inspect and cancel the jobs submitted from this workspace."""
 
-    CSS_PATH = "jobs.tcss"
+    BACK_KEYS = "escape"
     BINDINGS = [
         Binding("r", "refresh", "Refresh"),
         Binding("c", "cancel_task", "Cancel task"),
         Binding("C", "cancel_job", "Cancel job"),
-        Binding("escape", "back", "Back"),
     ]
 
     def __init__(self, demo: bool = False) -> None:
@@ -95,8 +94,7 @@ class JobsScreen(Screen):
         """`export jobs` (the workspace's jobs) or `export jobs:demo` (fixed sample jobs)."""
         return cls(demo=arg == "demo")
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         yield Static("", id="jobs-status")
         table = DataTable(id="jobs-table", cursor_type="row", zebra_stripes=False)
         table.add_columns("job", "name", "tasks", "elapsed", "limit")
@@ -104,7 +102,6 @@ class JobsScreen(Screen):
         yield TaskGrid(id="jobs-grid")
         yield Static("", id="jobs-detail")
         yield LogTail(id="jobs-log")
-        yield Footer()
 
     def on_mount(self) -> None:
         if self.demo:
@@ -334,10 +331,6 @@ class JobsScreen(Screen):
             return
         self.notify(f"cancelled {event.target}", title="Cancel")
         self._tick()
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
 
 
 def _index(task: TaskState) -> int:

@@ -8,27 +8,25 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, ListItem, ListView, Markdown, Static
+from textual.widgets import Label, ListItem, ListView, Markdown, Static
 
 from tui.course.catalog import Item
+from tui.screens.base import CourseScreen
 from tui.widgets.status_bar import StatusBar
 
 STEP_TITLE_WIDTH = 25  # #lesson-steps is 28 wide (lesson.tcss): its border and a scroll bar take 3
 PICKER_WIDTH = 60  # what the view picker (tui.dialogs.choice, 70 wide) leaves for an option
 
 
-class LessonScreen(Screen):
+class LessonScreen(CourseScreen):
     """Next/previous with n/p (or the step list), `d` marks a step done, `v` opens the view."""
 
-    CSS_PATH = "lesson.tcss"
     BINDINGS = [
         Binding("n,right", "step(1)", "Next"),
         Binding("p,left", "step(-1)", "Previous"),
         Binding("d", "toggle_done", "Done"),
         Binding("v", "view", "Interactive view"),
         Binding("r", "reset", "Reset", show=False),
-        Binding("escape,backspace", "back", "Back"),
     ]
 
     def __init__(self, item_id: str, step_id: str | None = None) -> None:
@@ -49,9 +47,8 @@ class LessonScreen(Screen):
     def item(self) -> Item:
         return self.app.catalog.get(self.item_id)
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         item = self.item
-        yield Header()
         kind = "Lesson" if item.kind == "lesson" else f"Exercise {item.id}"
         yield Static(f"{kind}: {item.title}", id="lesson-title")
         with Horizontal(id="lesson-body"):
@@ -60,7 +57,6 @@ class LessonScreen(Screen):
             with VerticalScroll(id="lesson-text"):
                 yield Markdown(id="lesson-markdown")
         yield StatusBar(self.app.backend_label, str(self.app.settings.workspace))
-        yield Footer()
 
     def _step_label(self, step_id: str, title: str) -> str:
         mark = "✓" if step_id in self.app.progress.done_steps(self.item_id) else "·"
@@ -127,7 +123,3 @@ class LessonScreen(Screen):
             from tui.screens.reset import confirm_and_reset
 
             confirm_and_reset(self, self.item)
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()

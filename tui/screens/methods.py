@@ -8,9 +8,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Header, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
+from tui.screens.base import CourseScreen
 from tui.sim.race import METHODS, RaceResult
 from tui.widgets.curves import CurvePlot, Series
 
@@ -33,16 +33,14 @@ class RaceDone(Message):
     error: str = ""
 
 
-class MethodsScreen(Screen):
+class MethodsScreen(CourseScreen):
     """`r` reruns with other seeds, `+`/`-` change the budget (trials of 9 epochs each)."""
 
-    CSS_PATH = "methods.tcss"
+    QUIZ = "bandits"
     BINDINGS = [
         Binding("r", "rerun", "New seeds"),
         Binding("plus,equals_sign", "budget(10)", "Budget+"),
         Binding("minus", "budget(-10)", "Budget-"),
-        Binding("c", "quiz", "Check yourself"),
-        Binding("escape,backspace", "back", "Back"),
     ]
 
     def __init__(self, trials: int = 30, seed0: int = 0) -> None:
@@ -50,12 +48,10 @@ class MethodsScreen(Screen):
         self.trials, self.seed0 = trials, seed0
         self.result: RaceResult | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         yield CurvePlot(id="methods-plot")
         yield ProgressBar(total=len(METHODS) * SEEDS, show_eta=False, id="methods-progress")
         yield Static("", id="methods-numbers")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.start_race()
@@ -119,10 +115,3 @@ class MethodsScreen(Screen):
             return
         self.trials = trials
         self.start_race()
-
-    def action_quiz(self) -> None:
-        self.app.open_screen("quiz:bandits")
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()

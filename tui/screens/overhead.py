@@ -8,9 +8,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
+from tui.screens.base import CourseScreen
 from tui.sim.overhead import MODES, SCENARIOS, QueueParams, Schedule, scenario, simulate
 from tui.widgets.gantt import GanttPlot, legend
 from tui.widgets.param_panel import Param, ParamPanel
@@ -51,17 +51,15 @@ def summary(s: Schedule) -> str:
             f"trained {s.total('trial'):.0f}")
 
 
-class OverheadScreen(Screen):
+class OverheadScreen(CourseScreen):
     """`s` next scenario, `m` mode, `w` wide job, `o` own run; the panel changes the numbers."""
 
-    CSS_PATH = "overhead.tcss"
+    QUIZ = "queue"
     BINDINGS = [
         Binding("s", "scenario", "Scenario"),
         Binding("m", "mode", "Mode"),
         Binding("w", "wide", "Wide"),
         Binding("o", "own_run", "My run"),
-        Binding("c", "quiz", "Check yourself"),
-        Binding("escape,backspace", "back", "Back"),
     ]
 
     def __init__(self, name: str = "short-small") -> None:
@@ -75,14 +73,12 @@ class OverheadScreen(Screen):
         """`export overhead:NAME` picks a scenario (KeyError names the valid ones)."""
         return cls(arg or "short-small")
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         with Horizontal(id="overhead-body"):
             yield ParamPanel(panel_params(self.params), id="overhead-params")
             yield GanttPlot(id="overhead-gantt")
         yield Static(legend(), id="overhead-legend")
         yield Static(id="overhead-numbers")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(ParamPanel).focus()
@@ -134,10 +130,3 @@ class OverheadScreen(Screen):
             f"{len(own.bars)} trials on {own.lanes} lane(s) in {span:.1f} min; "
             f"busy {own.total('trial') / max(span * own.lanes, 1e-9):.0%} of lane time\n"
             "(overheads and queue waits are not in the trial files; press s to go back)")
-
-    def action_quiz(self) -> None:
-        self.app.open_screen("quiz:queue")
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()

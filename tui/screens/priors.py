@@ -8,9 +8,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
+from tui.screens.base import CourseScreen
 from tui.sim.priors import KINDS, STARTING_RANGES, Prior, category_counts, draw, histogram, run_samples
 from tui.widgets.histogram import HistogramPlot
 from tui.widgets.param_panel import Param, ParamPanel
@@ -34,16 +34,14 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-class PriorsScreen(Screen):
+class PriorsScreen(CourseScreen):
     """`n` next parameter preset, `k` kind, `l` log axis; the panel changes the bounds."""
 
-    CSS_PATH = "priors.tcss"
+    QUIZ = "priors"
     BINDINGS = [
         Binding("n", "preset", "Parameter"),
         Binding("k", "kind", "Kind"),
         Binding("l", "log_axis", "Log axis"),
-        Binding("c", "quiz", "Check yourself"),
-        Binding("escape,backspace", "back", "Back"),
     ]
 
     def __init__(self, name: str = "lr", log_axis: bool = False) -> None:
@@ -58,13 +56,11 @@ class PriorsScreen(Screen):
             raise KeyError(f"priors takes NAME or NAME/log with NAME one of {', '.join(STARTING_RANGES)}")
         return cls(name, axis == "log")
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         with Horizontal(id="priors-body"):
             yield ParamPanel(bound_params(self.prior), id="priors-params")
             yield HistogramPlot(id="priors-plot")
         yield Static(id="priors-numbers")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(ParamPanel).focus()
@@ -128,10 +124,3 @@ class PriorsScreen(Screen):
     def action_log_axis(self) -> None:
         self.log_axis = not self.log_axis
         self._redraw()
-
-    def action_quiz(self) -> None:
-        self.app.open_screen("quiz:priors")
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()

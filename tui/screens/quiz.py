@@ -6,17 +6,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from tui.course.quiz import questions_for, record, score
+from tui.screens.base import CourseScreen
 from tui.widgets.quiz import QuizCard
 
 
-class QuizScreen(Screen):
+class QuizScreen(CourseScreen):
     """`n`/`p` next/previous question, Enter or a/b/c answers, escape goes back."""
 
-    CSS_PATH = "quiz.tcss"
     BINDINGS = [
         Binding("n,right", "move(1)", "Next"),
         Binding("p,left", "move(-1)", "Previous"),
@@ -24,7 +23,6 @@ class QuizScreen(Screen):
         Binding("b", "answer(1)", "b", show=False),
         Binding("c", "answer(2)", "c", show=False),
         Binding("d", "answer(3)", "d", show=False),
-        Binding("escape,backspace", "back", "Back"),
     ]
 
     def __init__(self, lesson_id: str) -> None:
@@ -38,11 +36,9 @@ class QuizScreen(Screen):
         """`quiz:LESSON` (KeyError names the lessons with questions)."""
         return cls(arg or "tuning")
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         yield Static(id="quiz-title")
         yield VerticalScroll(id="quiz-body")
-        yield Footer()
 
     def on_mount(self) -> None:
         self._show()
@@ -74,7 +70,3 @@ class QuizScreen(Screen):
         if index != self.index:
             self.index = index
             self._show()
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()

@@ -16,9 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
+from tui.screens.base import CourseScreen
 from tui.jobscript.limits import ClusterLimits, site_limits
 from tui.jobscript.spec import JobSpec
 from tui.jobscript.templates import TEMPLATES, TemplateInfo, template_info, validate_for
@@ -67,15 +67,14 @@ def _row(key: str, label: str, value: str) -> ComposeResult:
     yield Static("", id=f"e-{key}", classes="field-error")
 
 
-class ScriptFormScreen(Screen):
+class ScriptFormScreen(CourseScreen):
     """Build a job script from a template with a form; `ctrl+s` saves it."""
 
-    CSS_PATH = "script_form.tcss"
+    BACK_KEYS = "escape"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("ctrl+t", "test_on_cluster", "Test on cluster"),
         Binding("ctrl+r", "submit", "Submit"),
-        Binding("escape", "back", "Back"),
     ]
 
     def __init__(self, template: str = "array.sh.j2", exercise: str | None = None) -> None:
@@ -98,9 +97,8 @@ class ScriptFormScreen(Screen):
         return cls(template or "array.sh.j2", exercise or None)
 
     # ---- layout -------------------------------------------------------------------------------
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         spec = self.info.default_spec()
-        yield Header()
         with Horizontal(id="script-body"):
             with VerticalScroll(id="script-fields"):
                 with Horizontal(classes="field-row"):
@@ -125,7 +123,6 @@ class ScriptFormScreen(Screen):
                 yield Static(id="script-result")
                 yield Static(id="script-explain")
                 yield Static(id="script-status")
-        yield Footer()
 
     def _default_path(self) -> Path:
         workspace = getattr(getattr(self.app, "settings", None), "workspace", None) if self.is_attached else None
@@ -439,7 +436,3 @@ class ScriptFormScreen(Screen):
         title = "Test on cluster" if event.test_only else "Submit"
         self.query_one("#script-status", Static).update(event.text.splitlines()[0] if event.text else "")
         self._show_result(f"{title}: {event.text}", event.ok)
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()

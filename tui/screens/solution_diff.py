@@ -6,9 +6,9 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
+from tui.screens.base import CourseScreen
 from tui.widgets.diff_view import DiffView
 
 SKIP = {"README.md", "reference.json"}
@@ -32,15 +32,13 @@ def read_text(path: Path) -> str | None:
         return None
 
 
-class SolutionDiffScreen(Screen):
+class SolutionDiffScreen(CourseScreen):
     """n/p next/previous file, b side by side or unified, arrows and PgUp/PgDn scroll."""
 
-    CSS_PATH = "solution_diff.tcss"
     BINDINGS = [
         Binding("n", "file(1)", "Next file"),
         Binding("p", "file(-1)", "Prev file", show=False),
         Binding("b", "side", "Side by side"),
-        Binding("escape,backspace", "back", "Back"),
     ]
 
     def __init__(self, exercise_id: str = "01", file: str | None = None) -> None:
@@ -59,11 +57,9 @@ class SolutionDiffScreen(Screen):
         exercise, _, file = (arg or "01").partition("/")
         return cls(bundled_catalog().exercise(exercise).id, file or None)
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         yield Static(id="diff-title")
         yield DiffView(id="diff-view")
-        yield Footer()
 
     def on_mount(self) -> None:
         item = self.app.catalog.exercise(self.exercise_id)
@@ -97,7 +93,3 @@ class SolutionDiffScreen(Screen):
     def action_side(self) -> None:
         self.side = not self.side
         self._show()
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
