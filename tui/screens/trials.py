@@ -64,7 +64,7 @@ def curve_series(snapshot: RunSnapshot, metric: str = METRIC) -> list[Series]:
 
 def epoch_ticks(snapshot: RunSnapshot) -> tuple[list[float], list[str]] | None:
     """Whole-number epoch ticks (plotext's own would read 5.8, 10.5, ...)."""
-    last = max((p[0] for t in snapshot.trials for p in t.curve), default=0)
+    last = snapshot.last_step  # found in the worker: 100,000 points took 10 ms of the UI thread
     if last < 1:
         return None
     step = max(1, round(last / 5))
@@ -192,8 +192,9 @@ class TrialsScreen(Screen):
             (self._waiting or ("no trials yet" if snap.run_dir else NO_RUN))
         plot.show(curve_series(snap), title=title, xlabel="epoch", xticks=epoch_ticks(snap))
         self.query_one("#trials-best", Static).update(best_text(snap.best))
-        self.query_one(TrialsTable).show_frame(snap.frame, snap.param_names, METRIC)
-        self._draw_slice()
+        self.query_one(TrialsTable).show_rows(snap.rows, snap.param_names, METRIC)
+        if self.query_one(TabbedContent).active == "slices":  # else drawn when its tab opens
+            self._draw_slice()
         self._show_row()
 
     def _summary(self) -> str:
@@ -244,6 +245,8 @@ class TrialsScreen(Screen):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "table":  # arrows and s then work on the table straight away
             self.query_one(TrialsTable).focus()
+        elif event.pane.id == "slices":
+            self._draw_slice()
 
     def action_param(self, delta: int) -> None:
         self.param_index += delta

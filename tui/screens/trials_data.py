@@ -2,7 +2,9 @@
 
 `RunWatcher` finds the run (a fixed folder, or the latest run of an exercise folder, which
 may appear only later), tails it and returns a `RunSnapshot` when something changed. The
-snapshot copies what the screen draws, so the UI thread never touches the tailer.
+snapshot copies what the screen draws, so the UI thread never touches the tailer. A trial's
+row and curve are built again only when the tailer read something new of it, and the rows are
+plain dicts: no pandas before the first paint (its import cost a loaded login node a second).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tui.results.table import trial_row
 
 METRIC = "val_acc"
 MAX_CURVES = 120  # plotext slows down with hundreds of lines; the best ones are drawn
@@ -35,9 +39,10 @@ class RunSnapshot:
 
     run_dir: Path | None
     trials: list[TrialView] = field(default_factory=list)
-    frame: Any = None  # the pandas trials table (tui.results.table), None without trials
+    rows: list[dict[str, Any]] = field(default_factory=list)  # the trials table (tui.results.table.trial_row)
     param_names: list[str] = field(default_factory=list)
     note: str = ""  # why this run and not the newest (tui.workflows.results.RunPick.note)
+    last_step: float = 0.0  # the furthest epoch of any curve (the x axis' ticks)
 
     @property
     def best(self) -> TrialView | None:
@@ -51,12 +56,16 @@ class RunSnapshot:
         return out
 
 
-def _view(rec, metric: str) -> TrialView:
+def _view(rec, metric: str, row: dict[str, Any]) -> TrialView:
     curve = tuple((float(m.get("step", i + 1)), float(m[metric])) for i, m in enumerate(rec.metrics)
                   if isinstance(m.get(metric), (int, float)) and isinstance(m.get("step", 0), (int, float)))
-    best, step = rec.best(metric)
-    return TrialView(rec.id, rec.status, dict(rec.params or {}), curve, best, step,
-                     str((rec.result or {}).get("reason", "") or ""))
+    return TrialView(rec.id, rec.status, dict(rec.params or {}), curve, row[metric], row["best_step"],
+                     str(row.get("reason") or ""))
+
+
+def _stamp(rec) -> tuple:
+    """What a trial's row and curve depend on: unchanged stamp, unchanged row."""
+    return rec.offset, len(rec.metrics), rec.params is not None, rec.result is not None, rec.note
 
 
 class RunWatcher:
@@ -76,6 +85,7 @@ class RunWatcher:
         self.tailer = None
         self._lock = threading.Lock()  # a cancelled worker may still be reading when the next starts
         self._shown: tuple[Path | None, int] | None = None
+        self._built: dict[str, tuple[tuple, TrialView, dict[str, Any]]] = {}  # trial id -> (stamp, view, row)
 
     def find_run(self):
         """The run to show now and why (a tui.workflows.results.RunPick); cheap: a folder listing."""
@@ -97,7 +107,7 @@ class RunWatcher:
             elif self.tailer is None or self.tailer.run_dir != run:
                 from tui.results.tailer import RunTailer
 
-                self.tailer = RunTailer(run)
+                self.tailer, self._built = RunTailer(run), {}
             if self.tailer is not None:
                 self.tailer.refresh()
             state = (run, self.tailer.version if self.tailer else -1, pick.note)
@@ -113,9 +123,19 @@ class RunWatcher:
             return RunSnapshot(run)
         from tui.results.table import TrialTable
 
-        table = TrialTable(self.tailer, self.metric)
-        trials = [_view(rec, self.metric) for rec in self.tailer.records()]
-        return RunSnapshot(run, trials, table.frame(), ordered(table.param_names(varying_only=True)))
+        built = [self._build(rec) for rec in self.tailer.records()]
+        trials = [view for view, _ in built]
+        last = max((p[0] for t in trials for p in t.curve), default=0.0)
+        names = ordered(TrialTable(self.tailer, self.metric).param_names(varying_only=True))
+        return RunSnapshot(run, trials, [row for _, row in built], names, last_step=last)
+
+    def _build(self, rec) -> tuple[TrialView, dict[str, Any]]:
+        stamp = _stamp(rec)
+        cached = self._built.get(rec.id)
+        if cached is None or cached[0] != stamp:
+            row = trial_row(rec, self.metric)
+            cached = self._built[rec.id] = (stamp, _view(rec, self.metric, row), row)
+        return cached[1], cached[2]
 
 
 def ordered(names: list[str]) -> list[str]:
