@@ -55,6 +55,14 @@ def terminal_prompts(title: str, instructions: str, prompts: list) -> list[str]:
     return [input(text) if echo else getpass.getpass(text) for text, echo in prompts]
 
 
+def cli_prompts():
+    """`terminal_prompts` when stdin is a terminal (someone to type a code), else None: the CLI's
+    commands that may reach a backend (submit, status, cancel) all ask here."""
+    import sys
+
+    return terminal_prompts if sys.stdin.isatty() else None
+
+
 def describe(settings, name: str | None = None) -> str:
     """A short label for the status line ("local runner", "SLURM on this host", "SSH to HOST").
 

@@ -23,13 +23,14 @@ def run(args: argparse.Namespace, settings) -> int:
     Only "cancelled ..." goes to stdout, and only when the backend said so; any failure is one line
     on stderr (never a traceback).
     """
+    from tui.cluster.factory import cli_prompts
     from tui.cluster.registry import is_job_id
     from tui.workflows.jobs import Backends, cancel, one_line
 
     if not is_job_id(args.job_id):
         print(f"hptune-tui cancel: {args.job_id!r} is not a job id (use 123, 123_4 or hq7)", file=sys.stderr)
         return 2
-    backends = Backends(settings, interactive=_prompts())
+    backends = Backends(settings, interactive=cli_prompts())
     try:
         cancel(settings, backends, args.job_id, getattr(args, "backend", None))
     except OSError:
@@ -41,10 +42,3 @@ def run(args: argparse.Namespace, settings) -> int:
         backends.close()
     print(f"cancelled {args.job_id}")
     return 0
-
-
-def _prompts():
-    """Two-factor prompts at the terminal, when there is one to ask at."""
-    from tui.cluster.factory import terminal_prompts
-
-    return terminal_prompts if sys.stdin.isatty() else None

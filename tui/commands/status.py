@@ -29,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings) -> int:
     """Print the states; exit 1 when a backend did not answer, 2 on a malformed id."""
+    from tui.cluster.factory import cli_prompts
     from tui.cluster.registry import is_job_id
     from tui.workflows.jobs import Backends, ask, jobs_to_show, one_line
 
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace, settings) -> int:
     if bad:
         print(f"hptune-tui status: not a job id: {', '.join(bad)}", file=sys.stderr)
         return 2
-    backends = Backends(settings, interactive=_prompts())
+    backends = Backends(settings, interactive=cli_prompts())
     try:
         report = ask(jobs_to_show(settings, backends, args.job_ids, getattr(args, "backend", None)), backends)
     except OSError:
@@ -71,10 +72,3 @@ def _table(tasks) -> str:
         cells = [str(getattr(task, key) or "-") for key, _, _ in COLUMNS]
         lines.append("  ".join(c.ljust(w) for c, (_, _, w) in zip(cells, COLUMNS)).rstrip())
     return "\n".join(lines)
-
-
-def _prompts():
-    """Two-factor prompts at the terminal, when there is one to ask at."""
-    from tui.cluster.factory import terminal_prompts
-
-    return terminal_prompts if sys.stdin.isatty() else None

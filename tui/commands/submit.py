@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings) -> int:
     """Submit; exit 0 with the id on stdout, 1 when refused (here or by the scheduler), 2 on bad input."""
     from tui.cluster.backend import BackendError
-    from tui.cluster.factory import make_backend
+    from tui.cluster.factory import cli_prompts, make_backend
     from tui.workflows.submit import submit_script
 
     script = args.script.expanduser().resolve()
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace, settings) -> int:
         settings.ssh_host = args.host
     try:
         backend = make_backend(settings, getattr(args, "backend", None), force_local=args.force_local,
-                               interactive=_prompts())
+                               interactive=cli_prompts())
         done = submit_script(backend, script, test_only=args.test_only, workspace=settings.workspace,
                              host=settings.ssh_host)
     except BackendError as exc:
@@ -45,10 +45,3 @@ def run(args: argparse.Namespace, settings) -> int:
         print(line, file=sys.stderr)
     print(done.message if args.test_only else done.job_id)
     return 0
-
-
-def _prompts():
-    """Two-factor prompts at the terminal, when there is one to ask at."""
-    from tui.cluster.factory import terminal_prompts
-
-    return terminal_prompts if sys.stdin.isatty() else None
