@@ -16,8 +16,9 @@ def _isolated_env(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HPTUNE_CONFIG", str(home / "config.toml"))
     monkeypatch.setenv("HPTUNE_WORKSPACE", str(home / "workspace"))
+    monkeypatch.setenv("HPTUNE_SITE_CONFIG", str(home / "site.toml"))  # nor a course config under /etc
     for key in list(os.environ):
-        if key.startswith("HPTUNE_") and key not in ("HPTUNE_CONFIG", "HPTUNE_WORKSPACE"):
+        if key.startswith("HPTUNE_") and key not in ("HPTUNE_CONFIG", "HPTUNE_WORKSPACE", "HPTUNE_SITE_CONFIG"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("NO_COLOR", "1") if os.environ.get("NO_COLOR") else None
     yield

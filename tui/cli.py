@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "status": "status",
     "cancel": "cancel",
     "cost": "cost",
+    "class": "class_cmd",
 }
 
 

@@ -1,4 +1,8 @@
-"""Typed settings: defaults < user config file < workspace config file < HPTUNE_* variables.
+"""Typed settings: defaults < site/course config < user config file < workspace config file < HPTUNE_* variables.
+
+The site config is the one a teacher hands out to the whole class: HPTUNE_SITE_CONFIG, else
+`<the app's install prefix>/etc/hptune-tui/config.toml` (one shared install), else
+`/etc/hptune-tui/config.toml`. It names, for example, the class folder (`class_dir`).
 
 A config file that cannot be read is never overwritten: a copy is kept beside it, the
 problem is recorded in `Settings.problems`, and the app shows it on start.
@@ -26,6 +30,16 @@ def user_config_path() -> Path:
     return Path(user_config_dir("hptune-tui")) / "config.toml"
 
 
+def site_config_path(env: Mapping[str, str]) -> Path:
+    """The course config every learner's app reads (lowest precedence): the first that exists."""
+    import sys
+
+    if env.get("HPTUNE_SITE_CONFIG"):
+        return Path(env["HPTUNE_SITE_CONFIG"])
+    candidates = [Path(sys.prefix) / "etc" / "hptune-tui" / "config.toml", Path("/etc/hptune-tui/config.toml")]
+    return next((p for p in candidates if p.is_file()), candidates[-1])
+
+
 def default_workspace() -> Path:
     return Path.home() / "hptune-course"
 
@@ -43,6 +57,7 @@ class Settings:
     ssh_config: str = ""  # default ~/.ssh/config
     known_hosts: str = ""  # default ~/.ssh/known_hosts (and what the ssh config names)
     requeue_stale: bool = False  # enqueue a stale trial's parameters again after failing it
+    class_dir: str = ""  # the teacher's class folder: publish a summary there (empty: publish nothing)
     config_file: Path | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -71,6 +86,8 @@ def _coerce(name: str, raw: Any) -> Any:
         return value
     if name == "requeue_stale":
         return _boolean(raw)
+    if name == "class_dir":
+        return str(Path(str(raw)).expanduser()) if str(raw).strip() else ""
     return str(raw)
 
 
@@ -124,9 +141,12 @@ def load_settings(
     values: dict[str, Any] = {}
     if user_config is None:
         user_config = Path(env["HPTUNE_CONFIG"]) if env.get("HPTUNE_CONFIG") else user_config_path()
+    site_config = site_config_path(env)
+    _apply(values, _read_site_config(site_config, problems), str(site_config), problems)
     _apply(values, read_config_file(user_config, problems), str(user_config), problems)
     env_values = {k[len(ENV_PREFIX):].lower(): v for k, v in env.items() if k.startswith(ENV_PREFIX)}
     env_values.pop("config", None)
+    env_values.pop("site_config", None)
     ws = workspace or (Path(env_values["workspace"]).expanduser() if "workspace" in env_values else None)
     ws = ws or values.get("workspace") or _cwd_workspace() or default_workspace()
     ws = Path(ws).expanduser().resolve()
@@ -137,6 +157,20 @@ def load_settings(
     _apply(values, env_values, "environment", problems)
     values["workspace"] = ws
     return Settings(**values, config_file=user_config, problems=problems)
+
+
+def _read_site_config(path: Path, problems: list[str]) -> dict[str, Any]:
+    """The teacher's file: read, never copied aside (a learner cannot write beside it); a workspace
+    set there is ignored (each learner has their own)."""
+    if not path.is_file():
+        return {}
+    try:
+        values = tomlio.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomlio.TOMLDecodeError, UnicodeDecodeError) as exc:
+        problems.append(f"{path} (the course config) cannot be read ({exc}); ask your teacher")
+        return {}
+    values.pop("workspace", None)
+    return values
 
 
 def _cwd_workspace() -> Path | None:

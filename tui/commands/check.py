@@ -60,9 +60,22 @@ def run(args: argparse.Namespace, settings) -> int:
         return 2
     if report.passed and args.path is None:
         _mark_done(settings.workspace, item.id)
+    own = settings if args.path is None else None  # only the learner's own workspace is published
+    _publish(own, report)
     if args.watch:
-        _watch(args, item.id, path)
+        _watch(args, item.id, path, own)
     return 0 if report.passed else 1
+
+
+def _publish(settings, report) -> None:
+    """Publish the learner's summary to the class folder (when one is set), saying so if it fails."""
+    if settings is None:
+        return
+    from tui.classroom.publish import after_check
+
+    note = after_check(settings, report)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
 
 
 def _mark_done(workspace: Path, exercise: str) -> None:
@@ -87,7 +100,7 @@ def _run_once(args: argparse.Namespace, exercise: str, path: Path):
     return report
 
 
-def _watch(args: argparse.Namespace, exercise: str, path: Path) -> None:
+def _watch(args: argparse.Namespace, exercise: str, path: Path, settings=None) -> None:
     from tui.checks.runner import check_module
     from tui.checks.watch import watch
 
@@ -96,6 +109,6 @@ def _watch(args: argparse.Namespace, exercise: str, path: Path) -> None:
 
     def again(changed: list[str]) -> None:
         print(f"\n--- {', '.join(changed)} changed ---", file=sys.stderr, flush=True)
-        _run_once(args, exercise, path)
+        _publish(settings, _run_once(args, exercise, path))
 
     watch(path, files, again)

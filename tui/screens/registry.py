@@ -24,6 +24,7 @@ SCREENS: dict[str, tuple[str, str, str]] = {
     "checks": ("tui.screens.checks", "ChecksScreen", "an exercise's checks with progressive hints (checks:01)"),
     "solution-diff": ("tui.screens.solution_diff", "SolutionDiffScreen", "your files beside the reference solution (solution-diff:01)"),
     "study": ("tui.screens.study", "StudyScreen", "live Optuna study: curves, importances, slices, heat map, workers, vs exercise 1 (study:02 or study:RUN_DIR)"),
+    "class": ("tui.screens.class_view", "ClassViewScreen", "the teacher's class view: learners, results, leaderboard, cost (class:TAB or class:DIR)"),
     "throughput": ("tui.screens.throughput", "ThroughputScreen", "exercise 3: tasks/s of the ways to run tiny tasks, their Gantt chart (throughput:03 or throughput:DIR)"),
 }
 

@@ -44,6 +44,8 @@ class JobService:
         self.jobs = JobList()
         self.poller = Poller(JobRouter(self), interval=settings.poll_interval)
         self._lock = threading.Lock()
+        self._finished: set[str] = set()  # jobs seen finished: each publishes the class summary once
+        self.publish_note = ""  # why the last summary was not published to the class folder ("" if it was)
 
     def reload(self) -> JobList:
         """Re-read the jobs to show (a scan of the run folders). A failure to make the settings'
@@ -73,11 +75,28 @@ class JobService:
     def tick(self) -> Snapshot:
         """One poll; a copy of the snapshot. Never raises."""
         try:
-            return self.poller.tick()
+            snap = self.poller.tick()
         except Exception as exc:  # noqa: BLE001 - the poller catches the call's; this is a last net
             snap = self.poller.snapshot.copy()
             snap.stale, snap.error, snap.failure = True, describe_failure(exc), exc
             return snap
+        self._after_finished(snap)
+        return snap
+
+    def _after_finished(self, snap: Snapshot) -> None:
+        """A job of this workspace has just finished: publish the learner's class summary (when a
+        class folder is set; tui.classroom.publish). A failure there never fails the tick."""
+        done = {job for job in self.jobs.ids()
+                if (mine := [t for t in snap.tasks.values() if job in (t.job_id, t.array_job_id)])
+                and all(t.finished for t in mine)}
+        if done - self._finished:
+            self._finished |= done
+            try:
+                from tui.classroom.publish import after_run
+
+                self.publish_note = after_run(self.settings)
+            except Exception as exc:  # noqa: BLE001 - publishing is a side matter of polling
+                self.publish_note = f"not published: {describe_failure(exc)}"
 
     def poke(self) -> None:
         self.poller.poke()
