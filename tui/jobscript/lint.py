@@ -176,16 +176,14 @@ def _check_mem(report: LintReport, d: Directive, limits: ClusterLimits) -> None:
                    f"write {d.value}M to say so, or a G value (4G) if you meant gigabytes")
 
 
-def _check_count(report: LintReport, d: Directive, limits: ClusterLimits) -> None:
-    problem = F.check_nodes(d.value) if d.option == "nodes" else F.check_count(d.value, d.option)
-    if problem:
-        report.add("bad-number", "error", d.line, f"--{d.option}: {problem}")
-
-
-def _check_gpus(report: LintReport, d: Directive, limits: ClusterLimits) -> None:
-    problem = F.check_gpus(d.value, limits)
-    if problem:
-        report.add("bad-gpus", "error", d.line, f"--{d.option}: {problem}")
+def _field_check(finding: str, check, named: bool = True):
+    """A check that reports the job form's own verdict on the value (`check(d, limits)`, from
+    `fields`) as one error, prefixed with the option where the verdict does not name it."""
+    def run(report: LintReport, d: Directive, limits: ClusterLimits) -> None:
+        problem = check(d, limits)
+        if problem:
+            report.add(finding, "error", d.line, f"--{d.option}: {problem}" if named else problem)
+    return run
 
 
 def _check_pattern(report: LintReport, d: Directive, limits: ClusterLimits) -> None:
@@ -195,23 +193,15 @@ def _check_pattern(report: LintReport, d: Directive, limits: ClusterLimits) -> N
         report.add("unknown-pattern", "warning", d.line, f"--{d.option}: {exc}; sbatch leaves it as written")
 
 
-def _check_partition(report: LintReport, d: Directive, limits: ClusterLimits) -> None:
-    problem = F.check_partition(d.value, limits)
-    if problem:
-        report.add("unknown-partition", "error", d.line, problem)
-
-
-def _check_account(report: LintReport, d: Directive, limits: ClusterLimits) -> None:
-    problem = F.check_account(d.value, limits)
-    if problem:
-        report.add("unknown-account", "error", d.line, problem)
-
-
+_check_count = _field_check("bad-number", lambda d, _: F.check_nodes(d.value) if d.option == "nodes"
+                            else F.check_count(d.value, d.option))
 _CHECKS = {
     "time": _check_time, "array": _check_array, "mem": _check_mem, "mem-per-cpu": _check_mem,
     "mem-per-gpu": _check_mem, "nodes": _check_count, "cpus-per-task": _check_count, "ntasks": _check_count,
-    "gpus-per-node": _check_gpus, "output": _check_pattern, "error": _check_pattern,
-    "partition": _check_partition, "account": _check_account,
+    "gpus-per-node": _field_check("bad-gpus", lambda d, limits: F.check_gpus(d.value, limits)),
+    "output": _check_pattern, "error": _check_pattern,
+    "partition": _field_check("unknown-partition", lambda d, limits: F.check_partition(d.value, limits), False),
+    "account": _field_check("unknown-account", lambda d, limits: F.check_account(d.value, limits), False),
 }
 
 
