@@ -38,10 +38,14 @@ CURVE_COLORS = {"complete": "gray", "running": "cyan", "pruned": "red"}
 
 @dataclass
 class StudyUpdated(Message):
-    """Posted by the read worker: a new snapshot (None: nothing changed) or an error."""
+    """Posted by the read worker: a new snapshot (None: nothing changed) or an error.
+
+    `partial`: the study before its slow parts (importances, comparison); the full one follows.
+    """
 
     snapshot: StudySnapshot | None
     error: str = ""
+    partial: bool = False
 
 
 @dataclass
@@ -161,12 +165,16 @@ class StudyScreen(Screen):
     def _read(self) -> None:
         from textual.worker import get_current_worker
 
+        def early(snapshot: StudySnapshot) -> None:  # drawn while the importances are computed
+            if not get_current_worker().is_cancelled:
+                self.post_message(StudyUpdated(snapshot, partial=True))
+
         try:
             if self._waiting:  # the first read: name the run while Optuna loads and reads it
                 run = self._watcher.find_run()
                 if run is not None:
                     self.post_message(StudyReading(run))
-            snapshot, error = self._watcher.refresh(), ""
+            snapshot, error = self._watcher.refresh(early), ""
         except Exception as exc:  # a broken journal must not stop the updates: say so, retry later
             snapshot, error = None, f"{type(exc).__name__}: {exc}"
         if not get_current_worker().is_cancelled:
@@ -181,6 +189,10 @@ class StudyScreen(Screen):
     @on(StudyUpdated)
     def _updated(self, message: StudyUpdated) -> None:
         self._waiting = ""
+        if message.partial:  # the full snapshot follows from the same read: no count, no timer yet
+            self.snapshot = message.snapshot
+            self._draw()
+            return
         if message.snapshot is not None:
             self.snapshot = message.snapshot
             self.updates += 1
@@ -290,7 +302,9 @@ class StudyScreen(Screen):
             done = len(view.complete()) if view is not None else 0
             why = self._missing() if view is None else \
                 "importances are for single-objective studies" if len(view.directions) > 1 else \
-                f"importances need {MIN_IMPORTANCE_TRIALS} complete trials ({done} so far)" if values is None else \
+                f"importances need {MIN_IMPORTANCE_TRIALS} complete trials ({done} so far)" \
+                if done < MIN_IMPORTANCE_TRIALS else \
+                "computing parameter importances ..." if self.snapshot.pending else \
                 "importances: not computable yet (too little variation)"
             self._empty(plot, "#study-importance-label", why)
             return
@@ -364,7 +378,8 @@ class StudyScreen(Screen):
         comparison = self.snapshot.comparison
         self.shown["compare"] = comparison
         if view is None or comparison is None:
-            self._empty(plot, "#study-compare-label", self._missing())
+            self._empty(plot, "#study-compare-label", "comparing with exercise 1's random search ..."
+                        if view is not None and self.snapshot.pending else self._missing())
             return
         run, full = ended_epochs(view, comparison.epochs_per_trial)
         saved = f"this study ran {run} of {full} epochs ({1 - run / full:.0%} saved by pruning)" if full else ""

@@ -1,0 +1,162 @@
+"""Data screens show data at once (issue 15): what makes them fast, asserted as behaviour, never as timings.
+
+- a live update of the trials table touches only the rows that changed (no rebuild, row keys kept);
+- the trials screen's worker builds a trial's row and curve again only when that trial changed;
+- the trials screen shows its rows without importing pandas;
+- the study screen draws the study before the slow parts (importances, the comparison with
+  exercise 1) are done: they block on an Event here, whatever the machine's speed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+
+import pytest
+
+from tests.apphelpers import app_for
+from tests.test_trials_screen import settle, summary, write_run
+from tests.waiting import pilot_wait
+from tui.widgets.trials_table import TrialsTable
+
+
+class Spy:
+    """Counts the calls of TrialsTable's row methods (the arguments of each)."""
+
+    def __init__(self, monkeypatch):
+        self.calls: dict[str, list] = {"clear": [], "add_row": [], "update_cell": [], "remove_row": []}
+        for name, seen in self.calls.items():
+            original = getattr(TrialsTable, name)
+
+            def spy(table, *args, _original=original, _seen=seen, **kwargs):
+                _seen.append(args)
+                return _original(table, *args, **kwargs)
+
+            monkeypatch.setattr(TrialsTable, name, spy)
+
+    def reset(self) -> None:
+        for seen in self.calls.values():
+            seen.clear()
+
+
+def append_epoch(run, trial: str, step: int, value: float) -> None:
+    with open(run / "trials" / trial / "metrics.jsonl", "a") as handle:
+        handle.write(json.dumps({"step": step, "val_acc": value}) + "\n")
+
+
+async def test_a_live_update_changes_only_the_rows_that_changed(workspace, monkeypatch):
+    run = workspace / "01_random_search" / "runs" / "live"
+    params = write_run(run, n=30, epochs=3, done=False)
+    spy = Spy(monkeypatch)
+    app = app_for(workspace, start_screen="trials:01", resume=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one(TrialsTable)
+        assert table.row_count == 30
+        keys = {str(k.value): k for k in table.rows}
+        spy.reset()
+        append_epoch(run, "0007", 4, 0.5)  # a new epoch that does not beat its best: the order stays
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen.snapshot.trials[7].curve[-1] == (4.0, 0.5)
+        assert not spy.calls["clear"] and not spy.calls["add_row"] and not spy.calls["remove_row"]
+        assert {str(args[0]) for args in spy.calls["update_cell"]} == {"0007"}
+        assert {str(k.value): k for k in table.rows} == keys  # the same rows, not new ones
+        row = table.get_row("0007")
+        assert row[table.get_column_index("steps")] == "4"
+
+        spy.reset()
+        append_epoch(run, "0003", 5, 0.9999)  # now the best: it moves to the top, still in place
+        from tests.test_trials_screen import write_trial
+        write_trial(run, 30, params[0], 1, done=False)  # and a new trial starts
+        await pilot.press("r")
+        await settle(pilot)
+        assert not spy.calls["clear"] and len(spy.calls["add_row"]) == 1
+        assert {str(args[0]) for args in spy.calls["update_cell"]} == {"0003"}
+        assert table.row_count == 31 and table.sorted_ids()[0] == "0003"
+        assert summary(screen).startswith("live: 31 trials")
+
+
+def test_the_watcher_rebuilds_only_the_trials_that_changed(tmp_path, monkeypatch):
+    from tui.screens import trials_data
+
+    run = tmp_path / "run"
+    write_run(run, n=12, epochs=4, done=False)
+    built: list[str] = []
+    original = trials_data.trial_row
+    monkeypatch.setattr(trials_data, "trial_row", lambda rec, *a, **k: built.append(rec.id) or original(rec, *a, **k))
+    watcher = trials_data.RunWatcher(run_dir=run)
+    first = watcher.refresh()
+    assert sorted(built) == [f"{i:04d}" for i in range(12)] and len(first.rows) == 12
+    built.clear()
+    append_epoch(run, "0005", 5, 0.42)
+    second = watcher.refresh()
+    assert built == ["0005"]
+    assert [r["steps"] for r in second.rows if r["trial"] == "0005"] == [5]
+    assert watcher.refresh() is None and built == ["0005"]  # nothing new: nothing built
+
+
+def test_the_trials_screen_shows_rows_without_pandas(workspace):
+    """pandas took a second of a loaded login node before the first row; the table needs none of it."""
+    write_run(workspace / "01_random_search" / "runs" / "r1", n=5, epochs=3)
+    code = f"""
+        import asyncio, sys
+        from pathlib import Path
+        from tests.apphelpers import app_for
+        from tests.test_trials_screen import settle
+
+        async def main():
+            app = app_for(Path({str(workspace)!r}), start_screen="trials:01", resume=False)
+            async with app.run_test(size=(80, 24)) as pilot:
+                await settle(pilot)
+                print(app.screen.query_one("#trials-table").row_count)
+        asyncio.run(main())
+        print("pandas" in sys.modules)
+    """
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["5", "False"]
+
+
+@pytest.fixture
+def gate():
+    """(entered, release): the slow part sets `entered` and waits for `release`."""
+    entered, release = threading.Event(), threading.Event()
+    yield entered, release
+    release.set()
+
+
+async def test_the_study_is_drawn_before_its_importances_are_computed(workspace, monkeypatch, gate):
+    pytest.importorskip("optuna")
+    from tests.test_study_screen import text, write_fixed_study, write_random_search
+    from tui.results import study
+
+    write_fixed_study(workspace / "02_optuna" / "runs" / "r1", n=24)
+    write_random_search(workspace / "01_random_search")
+    entered, release = gate
+    original = study.param_importances
+
+    def slow(*args, **kwargs):
+        entered.set()
+        release.wait(120)  # bounded only so that a broken test cannot hang the suite
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(study, "param_importances", slow)
+    app = app_for(workspace, start_screen="study:02", resume=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot_wait(pilot, lambda: entered.is_set() and screen.shown.get("history"), "the history")
+        assert text(screen, "#study-summary").startswith("r1: 24 trials")
+        await pilot.press("3")
+        await pilot_wait(pilot, lambda: "computing" in text(screen, "#study-importance-label"), "computing")
+        assert not screen.shown["importance"]
+        release.set()
+        await pilot_wait(pilot, lambda: screen.shown.get("importance"), "the importances")
+        await pilot.press("7")
+        await pilot_wait(pilot, lambda: screen.shown.get("compare") is not None
+                         and screen.shown["compare"].other_run == "rs-demo", "the comparison")
