@@ -154,6 +154,17 @@ class ChecksScreen(CourseScreen):
         self._set_title()
         self._show_detail()
         self._report_done(message.report)
+        if not self.app.progress.read_only:  # an export only looks
+            self._publish(message.report)
+
+    @work(thread=True, exit_on_error=False, group="publish")
+    def _publish(self, report: CheckReport) -> None:
+        """The learner's summary to the class folder, when one is set (tui.classroom; off the UI thread)."""
+        from tui.classroom.publish import after_check
+
+        note = after_check(self.app.settings, report)
+        if note:
+            self.app.call_from_thread(self.notify, note, severity="warning")
 
     def _fill(self) -> None:
         """One row per check; a message too long for the row ends in "…" (the pane below has it whole)."""

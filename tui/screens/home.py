@@ -40,6 +40,11 @@ class HomeScreen(CourseScreen):
         problems = self.app.problems()
         if problems:
             yield Static("\n".join(f"⚠ {p}" for p in problems), id="home-problems", classes="problem")
+        if self.app.settings.class_dir:  # the learner sees that (and where) their progress is published
+            from tui.classroom.publish import target
+
+            yield Static(f"publishing to {target(self.app.settings)} (hptune-tui class --mine shows what)",
+                         id="home-publishing")
         yield OptionList(*self._options(), id="course-map")
         yield StatusBar(self.app.backend_label, str(self.app.settings.workspace))
 
