@@ -127,6 +127,27 @@ def update_json(path: Path, change: Callable[[Any], Any], default: Callable[[], 
         return data
 
 
+def read_json_lines(path: Path) -> list[dict[str, Any]]:
+    """The JSON objects of a JSON-lines file, in order; [] when it cannot be read.
+
+    A line that is not a whole object is skipped: the half-written last line of a writer that
+    was killed, or what a learner's code printed there (bytes that are not UTF-8 included).
+    """
+    try:
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    rows = []
+    for line in lines:
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict):
+            rows.append(row)
+    return rows
+
+
 def append_line(path: Path, line: str) -> None:
     """Append one line to a shared log file under its lock, so that lines never interleave."""
     path = Path(path)

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.fsutil import append_line, atomic_write_text, keep_broken_copy, update_json
+from tui.fsutil import append_line, atomic_write_text, keep_broken_copy, read_json_lines, update_json
 
 JOBS_INDEX = ".hptune/jobs.jsonl"  # every submission of the workspace, wherever its run folder is
 
@@ -193,14 +193,9 @@ def _mtime(path: Path) -> float:
 def _indexed(workspace: Path) -> list[tuple[float, TrackedJob]]:
     """(submit time, job) of each readable line of the job index whose run.json still exists;
     a half-written or foreign line is skipped."""
-    try:
-        lines = (Path(workspace) / JOBS_INDEX).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
     jobs = []
-    for line in lines:
+    for entry in read_json_lines(Path(workspace) / JOBS_INDEX):
         try:
-            entry = json.loads(line)
             run_dir = Path(workspace) / entry["run_dir"]  # an absolute run_dir stays as it is
             job = TrackedJob(str(entry["job_id"]), str(entry["backend"]), str(entry.get("host", "")), run_dir)
             when = float(entry.get("time", 0.0))

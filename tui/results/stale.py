@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from tui.fsutil import atomic_write_json
+from tui.fsutil import atomic_write_json, read_json_lines
 
 # The scheduler's end states (as tui.cluster.backend.FINISHED_STATES, without importing the
 # cluster layer into the results layer), plus ENDED for a local worker process that is gone.
@@ -148,7 +148,7 @@ def write_failed_result(run_dir: Path, item: StaleTrial, worker: Mapping[str, An
     folder = run_dir / "trials" / f"{item.number:04d}"
     if (folder / "result.json").exists():
         return False
-    params, rows = _read_params(folder) or dict(params or {}), _read_metrics(folder)
+    params, rows = _read_params(folder) or dict(params or {}), read_json_lines(folder / "metrics.jsonl")
     accs = [(r["val_acc"], r.get("step")) for r in rows if isinstance(r.get("val_acc"), (int, float))]
     best = max(accs, key=lambda a: a[0]) if accs else None
     atomic_write_json(folder / "result.json", {
@@ -164,19 +164,3 @@ def _read_params(folder: Path) -> dict[str, Any]:
         return json.loads((folder / "params.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-
-
-def _read_metrics(folder: Path) -> list[dict[str, Any]]:
-    try:
-        lines = (folder / "metrics.jsonl").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
-    rows = []
-    for line in lines:
-        try:
-            row = json.loads(line)
-        except ValueError:
-            continue  # the killed worker's half-written last line
-        if isinstance(row, dict):
-            rows.append(row)
-    return rows

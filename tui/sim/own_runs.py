@@ -7,9 +7,9 @@ not recorded, so trials are packed onto as few lanes as their overlaps need.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from tui.fsutil import read_json_lines
 from tui.sim.overhead import Bar, QueueParams, Schedule
 
 
@@ -40,14 +40,7 @@ def trial_spans(run_dir: Path) -> list[tuple[float, float]]:
     """(first, last) timestamp of every trial with at least one timed line; bad lines skipped."""
     spans = []
     for path in sorted(Path(run_dir).glob("trials/*/metrics.jsonl")):
-        times = []
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                value = json.loads(line).get("time")
-            except (ValueError, AttributeError):
-                continue  # a half-written last line, or not an object
-            if isinstance(value, (int, float)):
-                times.append(float(value))
+        times = [float(row["time"]) for row in read_json_lines(path) if isinstance(row.get("time"), (int, float))]
         if times:
             spans.append((min(times), max(times)))
     return spans
