@@ -36,13 +36,19 @@ def run(args: argparse.Namespace, settings) -> int:
         except KeyError as exc:
             print(f"hptune-tui cost: {exc.args[0]}", file=sys.stderr)
             return 2
+    from tui.cluster.factory import cli_prompts
+    from tui.workflows.jobs import Backends
+
+    backends = Backends(settings, interactive=cli_prompts())  # made only if ssh jobs need it
     try:
-        book = ledger(settings, exercise=exercise)
+        book = ledger(settings, exercise=exercise, backends=backends)
     except OSError:
         raise  # the workspace's own files: the CLI's one line for every command
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         print(f"hptune-tui cost: {one_line(exc)}", file=sys.stderr)
         return 1
+    finally:
+        backends.close()
     for error in book.errors:
         print(f"hptune-tui cost: {error}", file=sys.stderr)
     if args.json:
