@@ -6,7 +6,8 @@ For the trials, study and throughput screens, at two sizes (`small`: 40 trials o
 the table has rows. Each figure is the median of `--runs` fresh processes, so imports count.
 Also `export home` against the same export of a minimal Textual app (one Static), and, at the
 large size, the UI time the trials screen spends in its update handler per live update
-(10 running trials get one more epoch each, then the screen re-reads).
+(10 running trials get one more epoch each, then the screen re-reads), and apart from it the
+time its plots take to render after that update (plotext builds its text in render()).
 
 Synthetic runs follow the data contract of /work/shared/DESIGN.md; they are written once under
 `--data` (default /tmp/hptune-bench-screens) and reused, so before/after runs read the same
@@ -151,7 +152,8 @@ def has_data(screen) -> bool:
 
     if any(t.row_count for t in screen.query(DataTable)):
         return True
-    return any(p.plt._active.monitor.x for p in screen.query(PlotextPlot))
+    # a CurvePlot may show text its screen built in a worker (has_data); other plots hold their series
+    return any(getattr(p, "has_data", None) or p.plt._active.monitor.x for p in screen.query(PlotextPlot))
 
 
 def timed_handler(cls, message_cls, sink: list[float]) -> None:
@@ -199,15 +201,20 @@ async def live_updates(pilot, screen, ws: Path) -> dict:
     """Append one epoch to 10 running trials, let the screen re-read, time its update handler."""
     from tui.screens.trials import TrialsScreen, TrialsUpdated
 
+    from textual_plotext import PlotextPlot
+
     sink: list[float] = []
     samples: list[float] = []
+    renders: list[float] = []
     timed_handler(TrialsScreen, TrialsUpdated, sink)
+    timed_render(PlotextPlot, renders)
     await pilot.app.workers.wait_for_complete()  # the rest of the first read, if any
     await pilot.pause(0.2)
     trials = sorted((ws / "01_random_search" / "runs" / "r1" / "trials").iterdir())[-RUNNING:]
     epochs = SIZES["large"][1]
     for round_ in range(UPDATES):
         sink.clear()
+        renders.clear()
         seen = screen.updates
         for folder in trials[:10]:
             p = json.loads((folder / "params.json").read_text())
@@ -218,8 +225,24 @@ async def live_updates(pilot, screen, ws: Path) -> dict:
         while screen.updates == seen:
             await asyncio.sleep(0.01)
         await pilot.pause(0.05)
-        samples.append(sum(sink))
-    return {"update_ms_median": round(statistics.median(samples), 1), "update_ms_max": round(max(samples), 1)}
+        samples.append((sum(sink), sum(renders)))
+    handler, render = [s[0] for s in samples], [s[1] for s in samples]
+    return {"update_ms_median": round(statistics.median(handler), 1), "update_ms_max": round(max(handler), 1),
+            "plot_render_ms_median": round(statistics.median(render), 1)}
+
+
+def timed_render(cls, sink: list[float]) -> None:
+    """Time every render of `cls` (the plots build their text then, on the UI thread) into `sink` (ms)."""
+    original = cls.render
+
+    def render(self):
+        start = time.perf_counter()
+        try:
+            return original(self)
+        finally:
+            sink.append((time.perf_counter() - start) * 1000)
+
+    cls.render = render
 
 
 # -- the parent: medians over fresh processes -------------------------------------------------
@@ -291,6 +314,7 @@ def main() -> None:
                 if live and not errors:
                     fig["update_ms_median"] = statistics.median(g["update_ms_median"] for g in got)
                     fig["update_ms_max"] = max(g["update_ms_max"] for g in got)
+                    fig["plot_render_ms_median"] = statistics.median(g["plot_render_ms_median"] for g in got)
                 if errors:
                     fig["errors"] = errors
                 result["screens"].setdefault(name, {})[size] = fig

@@ -160,3 +160,55 @@ async def test_the_study_is_drawn_before_its_importances_are_computed(workspace,
         await pilot.press("7")
         await pilot_wait(pilot, lambda: screen.shown.get("compare") is not None
                          and screen.shown["compare"].other_run == "rs-demo", "the comparison")
+
+
+async def test_the_curves_are_built_in_the_worker_not_on_the_ui_thread(workspace, monkeypatch):
+    """plotext's build of 120 curves took 0.2-0.3 s of the UI thread at every live update."""
+    from textual_plotext.plot import Plot
+
+    run = workspace / "01_random_search" / "runs" / "live"
+    write_run(run, n=6, epochs=3, done=False)
+    on_ui: list[bool] = []
+    original = Plot.build
+    monkeypatch.setattr(Plot, "build", lambda plt: on_ui.append(threading.current_thread() is threading.main_thread())
+                        or original(plt))
+    app = app_for(workspace, start_screen="trials:01", resume=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        on_ui.clear()
+        append_epoch(run, "0002", 4, 0.999)
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen.snapshot.best.id == "0002"
+        assert on_ui and not any(on_ui)  # built once, in the worker
+        assert "best: thick" in screen.query_one("#trials-curves").render().plain
+
+
+async def test_a_built_plot_is_what_the_widget_draws_and_is_redrawn_when_resized():
+    from textual.app import App
+
+    from tui.widgets.curves import CurvePlot, Series, build_plot
+
+    series = [Series("", [1.0, 2.0, 3.0], [0.2, 0.5, 0.4], color="cyan"),
+              Series("", [1.0, 2.0], [0.1, 0.9], marker="hd", color="orange")]
+    options = {"title": "two curves", "xlabel": "epoch", "xticks": ([1.0, 2.0, 3.0], ["1", "2", "3"])}
+
+    class One(App):
+        def compose(self):
+            yield CurvePlot(id="p")
+
+    app = One()
+    async with app.run_test(size=(60, 20)) as pilot:
+        plot = app.query_one(CurvePlot)
+        plot.show(series, **options)
+        await pilot.pause()
+        drawn = plot.render().plain
+        spec = plot.build_spec()
+        assert spec is not None and spec[0] == (60, 20)
+        plot.show([])
+        plot.show_built(build_plot(spec, series, **options), series, **options)
+        assert plot.has_data and plot.render().plain == drawn
+        stale = build_plot(((30, 10), spec[1]), series, **options)  # built before a resize
+        plot.show_built(stale, series, **options)
+        assert plot.render().plain == drawn  # drawn here from the series instead

@@ -49,6 +49,7 @@ class TrialsTable(DataTable):
         self.metric = "val_acc"
         self._cells: dict[str, tuple[str, ...]] = {}  # what each row shows now, by trial id
         self._order: list[str] = []  # trial ids in the order shown
+        self._source: dict[str, dict[str, Any]] = {}  # the row dict each trial's cells were made from
 
     def show_rows(self, rows: list[dict[str, Any]], params: list[str], metric: str) -> None:
         """Show `rows` (one dict per trial), keeping the sort and the cursor; changes only what differs."""
@@ -102,7 +103,7 @@ class TrialsTable(DataTable):
         """Rebuild from scratch: only when the columns or the sort column change."""
         cursor = self.cursor_coordinate
         self.clear(columns=True)
-        self._cells, self._order = {}, []
+        self._cells, self._order, self._source = {}, [], {}
         if not self.columns_:
             return
         for column in self.columns_:
@@ -113,35 +114,43 @@ class TrialsTable(DataTable):
 
     def _add(self, row: dict[str, Any]) -> None:
         key = str(row["trial"])
-        self._cells[key] = self._cells_of(row)
+        self._cells[key], self._source[key] = self._cells_of(row), row
         self._order.append(key)
         self.add_row(*self._cells[key], key=key)
 
     def _update(self) -> None:
-        """Change the cells that differ, add the new rows, drop the gone ones, re-sort only if the order moved."""
-        ordered = self._sorted()
-        wanted = [str(r["trial"]) for r in ordered]
-        for row in ordered:
+        """Change the cells that differ, add new rows, drop gone ones; sort again only when a sort value moved."""
+        column, moved, seen = self.sort_column or self.metric, False, set()
+        for row in self.rows_:
             key = str(row["trial"])
-            old = self._cells.get(key)
-            if old is None:
+            seen.add(key)
+            before = self._source.get(key)
+            if before is row:
+                continue  # the worker hands over the same dict for a trial that did not change
+            if before is None:
                 self._add(row)
+                moved = True
                 continue
             new = self._cells_of(row)
-            for column, before, after in zip(self.columns_, old, new):
-                if before != after:
-                    self.update_cell(key, column, after, update_width=len(after) > len(before))
-            self._cells[key] = new
-        gone = set(self._cells) - set(wanted)  # a tailer never forgets a trial; a new run has its own
+            for name, old_cell, cell in zip(self.columns_, self._cells[key], new):
+                if old_cell != cell:
+                    self.update_cell(key, name, cell, update_width=len(cell) > len(old_cell))
+            self._cells[key], self._source[key] = new, row
+            moved |= before.get(column) != row.get(column)
+        gone = [key for key in self._cells if key not in seen]  # a tailer never forgets a trial; a new run does
         for key in gone:
             self.remove_row(key)
-            del self._cells[key]
-        if wanted != self._order:
+            del self._cells[key], self._source[key]
+        if moved or gone:
+            self._reorder([str(r["trial"]) for r in self._sorted()])
+        if gone:
+            self.cursor_coordinate = self.validate_cursor_coordinate(self.cursor_coordinate)
+
+    def _reorder(self, wanted: list[str]) -> None:
+        if wanted != self._order:  # DataTable.sort moves rows without building them again
             rank = {key: i for i, key in enumerate(wanted)}
             self.sort("trial", key=lambda trial: rank.get(str(trial), len(rank)))
             self._order = wanted
-        if gone:
-            self.cursor_coordinate = self.validate_cursor_coordinate(self.cursor_coordinate)
 
 
 def format_value(value: Any) -> str:
