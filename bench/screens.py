@@ -14,7 +14,10 @@ Synthetic runs follow the data contract of /work/shared/DESIGN.md; they are writ
 files. Prints one JSON object. Targets: small <= 1 s, large <= 2 s, export home <= 1.5x minimal,
 update <= 20 ms.
 
-    .venv/bin/python bench/screens.py [--runs 3] [--sizes small,large] [--data DIR]
+    .venv/bin/python bench/screens.py [--runs 3] [--sizes small,large] [--data DIR] [--before DIR]
+
+`--before DIR` (a checkout of an older commit, e.g. `git archive COMMIT | tar -x -C DIR`) runs
+its children interleaved with this checkout's, so that both see the same load.
 """
 
 from __future__ import annotations
@@ -199,6 +202,7 @@ def _ready(screen) -> bool:
 
 async def live_updates(pilot, screen, ws: Path) -> dict:
     """Append one epoch to 10 running trials, let the screen re-read, time its update handler."""
+    from tui.screens import trials
     from tui.screens.trials import TrialsScreen, TrialsUpdated
 
     from textual_plotext import PlotextPlot
@@ -207,6 +211,8 @@ async def live_updates(pilot, screen, ws: Path) -> dict:
     samples: list[float] = []
     renders: list[float] = []
     timed_handler(TrialsScreen, TrialsUpdated, sink)
+    if hasattr(trials, "TrialsCurves"):  # the curve plot, built in the worker, comes in a message of its own
+        timed_handler(TrialsScreen, trials.TrialsCurves, sink)
     timed_render(PlotextPlot, renders)
     await pilot.app.workers.wait_for_complete()  # the rest of the first read, if any
     await pilot.pause(0.2)
@@ -224,6 +230,7 @@ async def live_updates(pilot, screen, ws: Path) -> dict:
         screen.action_reload()
         while screen.updates == seen:
             await asyncio.sleep(0.01)
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.05)
         samples.append((sum(sink), sum(renders)))
     handler, render = [s[0] for s in samples], [s[1] for s in samples]
@@ -247,9 +254,10 @@ def timed_render(cls, sink: list[float]) -> None:
 
 # -- the parent: medians over fresh processes -------------------------------------------------
 
-def child(args: list[str], env: dict) -> dict:
+def child(args: list[str], env: dict, root: Path = ROOT) -> dict:
+    env = {**env, "PYTHONPATH": str(root)}
     out = subprocess.run([sys.executable, __file__, "--child", *args], env=env, capture_output=True, text=True,
-                         timeout=600)
+                         timeout=600, cwd=root)
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
     if out.returncode or not lines:
         return {"error": (out.stderr.strip().splitlines() or ["?"])[-1]}
@@ -281,10 +289,24 @@ def wall(cmd: list[str], env: dict, runs: int) -> float:
     return round(statistics.median(times), 3)
 
 
-def export_home(env: dict, runs: int, tmp: str) -> dict:
+def export_home(env: dict, runs: int, tmp: str, root: Path = ROOT) -> dict:
+    env = {**env, "PYTHONPATH": str(root)}
     mine = wall([sys.executable, "-m", "tui", "export", "home", "-o", f"{tmp}/home.svg"], env, runs)
     minimal = wall([sys.executable, "-c", MINIMAL, f"{tmp}/min.svg"], env, runs)
     return {"export_home_s": mine, "minimal_textual_export_s": minimal, "ratio": round(mine / minimal, 2)}
+
+
+def figures(got: list[dict], live: bool) -> dict:
+    """Medians of the children's figures (the largest update), and their errors."""
+    ok = [g for g in got if "error" not in g]
+    fig: dict = {"first_data_s": statistics.median(g["first_data_s"] for g in ok)} if ok else {}
+    if live and ok:
+        fig["update_ms_median"] = statistics.median(g["update_ms_median"] for g in ok)
+        fig["update_ms_max"] = max(g["update_ms_max"] for g in ok)
+        fig["plot_render_ms_median"] = statistics.median(g["plot_render_ms_median"] for g in ok)
+    if len(ok) < len(got):
+        fig["errors"] = [g["error"] for g in got if "error" in g]
+    return fig
 
 
 def main() -> None:
@@ -292,34 +314,33 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="small,large")
     parser.add_argument("--data", type=Path, default=Path("/tmp/hptune-bench-screens"))
+    parser.add_argument("--before", type=Path, help="another checkout (e.g. `git archive` of an older commit): "
+                        "its children run interleaved with this one's, under the same load")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)  # WORKSPACE SPEC LIVE
     args = parser.parse_args()
     if args.child:
         ws, spec, live = args.child
         print(json.dumps(asyncio.run(measure(Path(ws), spec, live == "1"))))
         return
+    roots = {"after": ROOT, "before": args.before.resolve()} if args.before else {"now": ROOT}
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "HPTUNE_CONFIG": f"{tmp}/config.toml", "HPTUNE_BACKEND": "local",
-               "PYTHONPATH": str(ROOT)}
-        result: dict = {"cpus": os.cpu_count(), "runs": args.runs, "screens": {}}
+        env = {**os.environ, "HPTUNE_CONFIG": f"{tmp}/config.toml", "HPTUNE_BACKEND": "local"}
+        result: dict = {"cpus": os.cpu_count(), "runs": args.runs, "load_avg_1min": os.getloadavg()[0],
+                        "screens": {}}
         for size in args.sizes.split(","):
             ws = workspace(args.data, size)
             env["HPTUNE_WORKSPACE"] = str(ws)
             for name, spec in SCREENS.items():
                 live = name == "trials" and size == "large"
-                got = [child([str(ws), spec, "1" if live else "0"], env) for _ in range(args.runs)]
-                errors = [g["error"] for g in got if "error" in g]
-                fig = {"first_data_s": statistics.median(g["first_data_s"] for g in got if "first_data_s" in g)} \
-                    if len(errors) < len(got) else {}
-                if live and not errors:
-                    fig["update_ms_median"] = statistics.median(g["update_ms_median"] for g in got)
-                    fig["update_ms_max"] = max(g["update_ms_max"] for g in got)
-                    fig["plot_render_ms_median"] = statistics.median(g["plot_render_ms_median"] for g in got)
-                if errors:
-                    fig["errors"] = errors
-                result["screens"].setdefault(name, {})[size] = fig
+                got: dict[str, list] = {label: [] for label in roots}
+                for _ in range(args.runs):  # interleaved: a load spike hits both alike
+                    for label, root in roots.items():
+                        got[label].append(child([str(ws), spec, "1" if live else "0"], env, root))
+                figs = {label: figures(g, live) for label, g in got.items()}
+                result["screens"].setdefault(name, {})[size] = figs if args.before else figs["now"]
         env["HPTUNE_WORKSPACE"] = str(workspace(args.data, "small"))
-        result["export"] = export_home(env, max(args.runs, 3), tmp)
+        exports = {label: export_home(env, max(args.runs, 3), tmp, root) for label, root in roots.items()}
+        result["export"] = exports if args.before else exports["now"]
     result["targets"] = {"small_s": 1.0, "large_s": 2.0, "export_ratio": 1.5, "update_ms": 20}
     print(json.dumps(result))
 

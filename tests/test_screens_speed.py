@@ -212,3 +212,14 @@ async def test_a_built_plot_is_what_the_widget_draws_and_is_redrawn_when_resized
         stale = build_plot(((30, 10), spec[1]), series, **options)  # built before a resize
         plot.show_built(stale, series, **options)
         assert plot.render().plain == drawn  # drawn here from the series instead
+
+
+def test_sort_rows_keeps_missing_values_last_and_ties_in_order():
+    from tui.widgets.trials_table import sort_rows
+
+    rows = [{"trial": "a", "v": 0.5}, {"trial": "b", "v": None}, {"trial": "c", "v": 0.9},
+            {"trial": "d", "v": float("nan")}, {"trial": "e", "v": 0.5}]
+    assert [r["trial"] for r in sort_rows(rows, "v", ascending=False)] == ["c", "a", "e", "b", "d"]
+    assert [r["trial"] for r in sort_rows(rows, "v", ascending=True)] == ["a", "e", "c", "b", "d"]
+    mixed = [{"trial": "x", "o": "sgd"}, {"trial": "y", "o": 2}, {"trial": "z", "o": "adam"}]
+    assert [r["trial"] for r in sort_rows(mixed, "o", ascending=True)] == ["y", "z", "x"]

@@ -35,12 +35,21 @@ TABS = ("curves", "slices", "table")
 class TrialsUpdated(Message):
     """Posted by the tail worker: a new snapshot (None: nothing changed) or an error.
 
-    `curves`: the curve plot built in the worker for this snapshot (Built, its series), if it could be.
+    `curves_follow`: a TrialsCurves with this snapshot's curve plot follows (built in the worker).
     """
 
     snapshot: RunSnapshot | None
     error: str = ""
-    curves: tuple[Built, list[Series]] | None = None
+    curves_follow: bool = False
+
+
+@dataclass
+class TrialsCurves(Message):
+    """Posted by the tail worker after TrialsUpdated: the snapshot's curve plot (Built, its series), or
+    None when it could not be built there (the widget then draws the series itself)."""
+
+    snapshot: RunSnapshot
+    curves: tuple[Built, list[Series]] | None
 
 
 @dataclass
@@ -117,7 +126,8 @@ class TrialsScreen(Screen):
         self._timer = None
         self._waiting = READING  # shown instead of "no run yet" until the first read has ended
         self._note = ""
-        self._curves: tuple[Built, list[Series]] | None = None  # the worker's build of the curves of `snapshot`
+        self._curves: tuple[RunSnapshot, Built, list[Series]] | None = None  # the worker's last build, and of what
+        self._curves_coming: RunSnapshot | None = None  # the snapshot whose curves the worker is building
         self._curves_plot: CurvePlot | None = None
 
     @classmethod
@@ -167,21 +177,29 @@ class TrialsScreen(Screen):
             if self._watcher.is_new(pick.run_dir):
                 self.post_message(TrialsReading(pick.run_dir))
             snapshot = self._watcher.refresh(pick)
-            curves = self._build_curves(snapshot)
         except Exception as exc:  # a broken file must not stop the updates: say so, retry later
-            snapshot, error, curves = None, f"{type(exc).__name__}: {exc}", None
+            snapshot, error = None, f"{type(exc).__name__}: {exc}"
         else:
             error = ""
-        if not get_current_worker().is_cancelled:
-            self.post_message(TrialsUpdated(snapshot, error, curves))
-
-    def _build_curves(self, snapshot: RunSnapshot | None) -> tuple[Built, list[Series]] | None:
-        """The curves' text, built here in the worker: plotext took 0.2-0.3 s of the UI thread per update."""
         spec = self._curves_plot.build_spec() if self._curves_plot is not None else None
-        if snapshot is None or not snapshot.trials or spec is None:
-            return None
-        series = curve_series(snapshot)
-        return build_plot(spec, series, **curve_options(snapshot)), series
+        follow = spec is not None and snapshot is not None and bool(snapshot.trials)
+        if get_current_worker().is_cancelled:
+            return
+        self.post_message(TrialsUpdated(snapshot, error, follow))  # the table first: the plot takes longer
+        if follow:
+            self._build_curves(snapshot, spec)
+
+    def _build_curves(self, snapshot: RunSnapshot, spec) -> None:
+        """The curves' text, built here in the worker: plotext took 0.2-0.3 s of the UI thread per update."""
+        from textual.worker import get_current_worker
+
+        try:
+            series = curve_series(snapshot)
+            curves = build_plot(spec, series, **curve_options(snapshot)), series
+        except Exception:  # the widget draws the series itself, and says what is wrong if it can't
+            curves = None
+        if not get_current_worker().is_cancelled:
+            self.post_message(TrialsCurves(snapshot, curves))
 
     @on(TrialsReading)
     def _reading(self, message: TrialsReading) -> None:
@@ -192,19 +210,38 @@ class TrialsScreen(Screen):
     @on(TrialsUpdated)
     def _updated(self, message: TrialsUpdated) -> None:
         self._waiting = ""
+        if message.curves_follow:
+            self._curves_coming = message.snapshot
         if message.snapshot is not None:
             self.snapshot = message.snapshot
-            self._curves = message.curves
             self.updates += 1
             self._draw()
             if message.snapshot.note and message.snapshot.note != self._note:
                 self.notify(message.snapshot.note, timeout=8)
             self._note = message.snapshot.note
+        elif self._curves_coming is not self.snapshot and not self._curves_fit():
+            self._draw_curves()  # a read that would have brought them was cancelled: draw them here
         if message.error:
             self.query_one("#trials-summary", Static).update(f"cannot read the run: {message.error}")
+        if not message.curves_follow:
+            self._rearm()
+
+    @on(TrialsCurves)
+    def _curves_ready(self, message: TrialsCurves) -> None:
+        if message.snapshot is self.snapshot:
+            self._curves_coming = None
+            self._curves = (message.snapshot, *message.curves) if message.curves is not None else None
+            if (self.query_one(TabbedContent).active or "curves") == "curves":
+                self._draw_curves()
+        self._rearm()
+
+    def _rearm(self) -> None:
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(self.POLL_S, self._tail)  # re-armed: reads never overlap
+        self._timer = self.set_timer(self.POLL_S, self._tail)  # after a read has ended: reads never overlap
+
+    def _curves_fit(self) -> bool:
+        return self._curves is not None and self._curves[0] is self.snapshot
 
     def _draw(self) -> None:
         """The summary and the table always (in place: cheap); a plot only on its tab, else when it opens."""
@@ -224,8 +261,11 @@ class TrialsScreen(Screen):
         plot = self.query_one("#trials-curves", CurvePlot)
         if not snap.trials:
             plot.show([], title=self._waiting or ("no trials yet" if snap.run_dir else NO_RUN), xlabel="epoch")
-        elif self._curves is not None:  # built by the worker for this very snapshot
-            plot.show_built(self._curves[0], self._curves[1], **curve_options(snap))
+        elif self._curves_fit():  # built by the worker for this very snapshot
+            plot.show_built(self._curves[1], self._curves[2], **curve_options(snap))
+        elif self._curves_coming is snap:  # the worker is building them: the table comes first
+            if not plot.has_data:
+                plot.show([], title=f"drawing {len(snap.trials)} trials' curves ...", xlabel="epoch")
         else:
             plot.show(curve_series(snap), **curve_options(snap))
 

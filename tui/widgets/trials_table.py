@@ -25,16 +25,17 @@ def _missing(value: Any) -> bool:
 
 def sort_rows(rows: list[dict[str, Any]], column: str, ascending: bool) -> list[dict[str, Any]]:
     """`rows` sorted by `column` (stable; missing values last either way; numbers before text)."""
-    present = [r for r in rows if not _missing(r.get(column))]
-    missing = [r for r in rows if _missing(r.get(column))]
-
-    def key(row: dict[str, Any]) -> tuple:
-        value = row[column]
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return (0, float(value), "")
-        return (1, 0.0, str(value))
-
-    return sorted(present, key=key, reverse=not ascending) + missing
+    keyed, missing = [], []
+    for row in rows:
+        value = row.get(column)
+        if _missing(value):
+            missing.append(row)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            keyed.append(((0, float(value), ""), row))
+        else:
+            keyed.append(((1, 0.0, str(value)), row))
+    keyed.sort(key=lambda pair: pair[0], reverse=not ascending)  # stable, reversed or not
+    return [row for _, row in keyed] + missing
 
 
 class TrialsTable(DataTable):
@@ -149,7 +150,7 @@ class TrialsTable(DataTable):
     def _reorder(self, wanted: list[str]) -> None:
         if wanted != self._order:  # DataTable.sort moves rows without building them again
             rank = {key: i for i, key in enumerate(wanted)}
-            self.sort("trial", key=lambda trial: rank.get(str(trial), len(rank)))
+            self.sort("trial", key=rank.__getitem__)  # the trial column's cells are the row keys
             self._order = wanted
 
 
