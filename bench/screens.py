@@ -202,10 +202,10 @@ def _ready(screen) -> bool:
 
 async def live_updates(pilot, screen, ws: Path) -> dict:
     """Append one epoch to 10 running trials, let the screen re-read, time its update handler."""
+    from textual_plotext import PlotextPlot
+
     from tui.screens import trials
     from tui.screens.trials import TrialsScreen, TrialsUpdated
-
-    from textual_plotext import PlotextPlot
 
     sink: list[float] = []
     samples: list[float] = []
