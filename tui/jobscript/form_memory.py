@@ -63,6 +63,15 @@ def recall(workspace: Path, script: Path, default_template: str) -> Remembered |
     return Remembered(default_template, directives_spec(text, default_template), "directives")
 
 
+def overwrite_needs_asking(workspace: Path, script: Path, template: str, text: str) -> bool:
+    """Whether saving `text` over `script` should ask first: not when there is no file, when it
+    holds this very text, or when it holds what the form saved there; yes for anything else."""
+    if not Path(script).exists() or _read(Path(script)) == text:
+        return False
+    found = recall(workspace, script, template)
+    return found is None or found.how != "saved"
+
+
 def _is_untouched_starter(workspace: Path, script: Path, text: str) -> bool:
     """Whether `script` is a starter file exactly as `init` copied it (the manifest holds its hash)."""
     try:

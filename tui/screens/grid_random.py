@@ -8,8 +8,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from tui.screens.base import CourseScreen
-from tui.sim.grid_random import (best_of, compare, distinct, grid_points, objective_for_seed,
-                                 random_points)
+from tui.sim.grid_random import best_of, compare, distinct, grid_points, objective_for_seed, random_points
 from tui.widgets.curves import CurvePlot, Series
 
 PANELS = ("x projection", "y projection", "best over seeds")

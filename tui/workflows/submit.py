@@ -156,3 +156,25 @@ def submit_script(backend, script: Path, *, test_only: bool = False, text: str |
         notes.append(f"not recorded in its run folder: {exc}")
         run_dir = None
     return Submission(result.job_id, backend.name, run_dir, "", notes, warnings)
+
+
+def submit_text(backend, text: str, path: Path, *, test_only: bool = False, workspace: Path | None = None,
+                host: str = "") -> Submission:
+    """The job form's Submit (of `text`, saved at `path`) and Test on cluster: a test hands the
+    backend a temporary copy of `text`, submitted from `path`'s folder, so the learner's file
+    stays as it is (it may hold an older script, or not exist yet).
+
+    Raises:
+        BackendError: as `submit_script`; also for a test on a backend that cannot test.
+    """
+    if not test_only:
+        return submit_script(backend, path, text=text, workspace=workspace, host=host)
+    if not getattr(backend, "IMPLEMENTS_TEST_ONLY", False):
+        raise BackendError(f"the {backend.name} backend cannot test a script; on the cluster, sbatch --test-only does")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / Path(path).name
+        script.write_text(text, encoding="utf-8")
+        return submit_script(backend, script, test_only=True, text=text, workspace=workspace,
+                             submit_dir=Path(path).parent)
