@@ -102,3 +102,33 @@ def test_journey_as_a_non_root_learner_on_the_test_cluster(exercise, slurm_clust
     assert_journey_done(journey, exercise)
     owners = {p.stat().st_uid for p in (workspace / bundled_catalog().exercise(exercise).dir / "runs").rglob("*")}
     assert owners == {learner.home.stat().st_uid}  # the jobs ran as the learner, not as root
+
+
+# -- exercise 3 on the local runner: the README's commands in a shell, then the app's views ---------
+def test_exercise3_journey_types_the_readmes_commands_in_its_order():
+    from tests.journey.play3 import STEPS, readme_commands
+
+    assert readme_commands(ROOT / "exercises" / "03_hyperqueue" / "README.md") == list(STEPS)
+
+
+@pytest.mark.timeout(600)  # a hang guard only: three runs of tiny tasks on a loaded 2-core machine
+async def test_exercise3_journey_on_the_local_runner(tmp_path, venv_off_path, monkeypatch):
+    """Exercise 3's journey: every README command works as written (no folder made, nothing activated),
+    every job ends COMPLETED, the throughput view shows the three ways' overhead, and the checks pass,
+    hq.overhead saying why the local runner has no wait to take away."""
+    from tests.journey.play3 import play3
+
+    monkeypatch.setattr("tui.cluster.local.sbatch_works", lambda: False)  # a cluster may be up in this session
+    journey = await play3(tmp_path / "ws", answers("03"))
+    assert not journey.logs_before_submit  # submit made logs/, not the learner
+    assert set(journey.job_states.values()) == {"COMPLETED"}, journey.job_states
+    assert len([k for k in journey.job_states if k.startswith("hq")]) == 32
+    assert "3/3 checks pass" in journey.commands[-1]["stdout"], journey.commands[-1]
+    ways = {row[0]: row for row in journey.throughput_rows}
+    assert {"job per task", "worker loop", "HyperQueue"} <= set(ways), journey.throughput_rows  # + runs/try: by hand
+    assert all(row[3].endswith(" s") for row in ways.values()), journey.throughput_rows  # overhead per task
+    failed = {k: journey.check_messages[k] for k, ok in journey.checks.items() if not ok}
+    assert set(journey.checks) == {"hq.runs", "hq.overhead", "results.best_config"} and not failed, failed
+    assert "local runner" in journey.check_messages["hq.overhead"]
+    assert "no queue to take away" in journey.check_messages["hq.overhead"]
+    print("\n".join(journey.steps))
