@@ -204,25 +204,37 @@ async def live_updates(pilot, screen, ws: Path) -> dict:
     """Append one epoch to 10 running trials, let the screen re-read, time its update handler."""
     from textual_plotext import PlotextPlot
 
-    from tui.screens import trials
+    from tui.screens import trials as trials_screen
     from tui.screens.trials import TrialsScreen, TrialsUpdated
 
     sink: list[float] = []
-    samples: list[float] = []
     renders: list[float] = []
     timed_handler(TrialsScreen, TrialsUpdated, sink)
-    if hasattr(trials, "TrialsCurves"):  # the curve plot, built in the worker, comes in a message of its own
-        timed_handler(TrialsScreen, trials.TrialsCurves, sink)
+    if hasattr(trials_screen, "TrialsCurves"):  # the curve plot, built in the worker, comes in a message of its own
+        timed_handler(TrialsScreen, trials_screen.TrialsCurves, sink)
     timed_render(PlotextPlot, renders)
     await pilot.app.workers.wait_for_complete()  # the rest of the first read, if any
     await pilot.pause(0.2)
     trials = sorted((ws / "01_random_search" / "runs" / "r1" / "trials").iterdir())[-RUNNING:]
+    sizes = {folder: (folder / "metrics.jsonl").stat().st_size for folder in trials[:10]}
+    try:
+        samples = await _appended(pilot, screen, trials[:10], sink, renders)
+    finally:  # the next run (and a --before one) reads the same files
+        for folder, size in sizes.items():
+            os.truncate(folder / "metrics.jsonl", size)
+    handler, render = [s[0] for s in samples], [s[1] for s in samples]
+    return {"update_ms_median": round(statistics.median(handler), 1), "update_ms_max": round(max(handler), 1),
+            "plot_render_ms_median": round(statistics.median(render), 1)}
+
+
+async def _appended(pilot, screen, trials: list[Path], sink: list[float], renders: list[float]) -> list[tuple]:
+    samples = []
     epochs = SIZES["large"][1]
-    for round_ in range(UPDATES):
+    for _ in range(UPDATES):
         sink.clear()
         renders.clear()
         seen = screen.updates
-        for folder in trials[:10]:
+        for folder in trials:
             p = json.loads((folder / "params.json").read_text())
             lines = (folder / "metrics.jsonl").read_text().count("\n")
             with open(folder / "metrics.jsonl", "a") as handle:
@@ -233,9 +245,7 @@ async def live_updates(pilot, screen, ws: Path) -> dict:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.05)
         samples.append((sum(sink), sum(renders)))
-    handler, render = [s[0] for s in samples], [s[1] for s in samples]
-    return {"update_ms_median": round(statistics.median(handler), 1), "update_ms_max": round(max(handler), 1),
-            "plot_render_ms_median": round(statistics.median(render), 1)}
+    return samples
 
 
 def timed_render(cls, sink: list[float]) -> None:
@@ -280,18 +290,18 @@ asyncio.run(main())
 """
 
 
-def wall(cmd: list[str], env: dict, runs: int) -> float:
+def wall(cmd: list[str], env: dict, runs: int, cwd: Path = ROOT) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
         times.append(time.perf_counter() - start)
     return round(statistics.median(times), 3)
 
 
 def export_home(env: dict, runs: int, tmp: str, root: Path = ROOT) -> dict:
     env = {**env, "PYTHONPATH": str(root)}
-    mine = wall([sys.executable, "-m", "tui", "export", "home", "-o", f"{tmp}/home.svg"], env, runs)
+    mine = wall([sys.executable, "-m", "tui", "export", "home", "-o", f"{tmp}/home.svg"], env, runs, root)
     minimal = wall([sys.executable, "-c", MINIMAL, f"{tmp}/min.svg"], env, runs)
     return {"export_home_s": mine, "minimal_textual_export_s": minimal, "ratio": round(mine / minimal, 2)}
 
