@@ -20,12 +20,13 @@ import argparse
 import os
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from tui.runtime import sigterm
 from tui.runtime.logger import TrialLogger, job_info
+from tui.runtime.sigterm import WorkerStopped
 
 PRUNERS = ("median", "sha", "hyperband", "none")
 SAMPLERS = ("tpe", "random")
@@ -182,38 +183,6 @@ def fit(trial, params: dict[str, Any], on_epoch: Callable[[dict[str, Any]], Any]
             "history": outcome.history}
 
 
-class WorkerStopped(BaseException):
-    """SIGTERM (scancel, the time limit): end the current trial as failed, then stop."""
-
-
-STOP_MESSAGE = "worker stopped by SIGTERM (scancel or the job's time limit)"
-_SIGTERM = {"defer": False, "pending": False}
-
-
-def _on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
-    # Inside the short journal sections (ask + worker attribute, result + tell) the signal
-    # waits: a trial must never be left RUNNING without the worker that would explain it.
-    if _SIGTERM["defer"]:
-        _SIGTERM["pending"] = True
-    else:
-        raise WorkerStopped(STOP_MESSAGE)
-
-
-@contextmanager
-def _sigterm_deferred():
-    _SIGTERM["defer"] = True
-    try:
-        yield
-    finally:
-        _SIGTERM["defer"] = False
-
-
-def _raise_if_stopped() -> None:
-    if _SIGTERM["pending"]:
-        _SIGTERM["pending"] = False
-        raise WorkerStopped(STOP_MESSAGE)
-
-
 def counts_toward_budget(trial) -> bool:
     """Whether a trial uses up the study's trial budget.
 
@@ -271,7 +240,7 @@ def run_one(study, trial, objective: Callable, run_dir: Path, seed: int, info: d
     ctx = _CURRENT = _Current(logger, seed, data_path, device, epochs)
     status, reason, value, stop = "complete", "", None, None
     try:
-        _raise_if_stopped()  # a SIGTERM that came while the trial was being asked for
+        sigterm.raise_if_stopped()  # a SIGTERM that came while the trial was being asked for
         value = _objective_value(objective(trial))
     except optuna.TrialPruned as exc:
         status, reason = "pruned", str(exc) or f"pruned after step {logger.last.get('step', 0)}"
@@ -282,7 +251,7 @@ def run_one(study, trial, objective: Callable, run_dir: Path, seed: int, info: d
         logger.extra["traceback"] = "\n".join("".join(tail).strip().splitlines()[-12:])
     finally:
         _CURRENT = None
-    with _sigterm_deferred():
+    with sigterm.deferred():
         if not ctx.started:  # the objective trained without fit(): still leave the trial's files
             logger.start(trial.params)
         logger.extra["value"] = value
@@ -294,7 +263,7 @@ def run_one(study, trial, objective: Callable, run_dir: Path, seed: int, info: d
             study.tell(trial, value) if status == "complete" else study.tell(trial, state=TrialState.PRUNED)
     if stop is not None:
         raise stop
-    _raise_if_stopped()
+    sigterm.raise_if_stopped()
     return status
 
 
@@ -334,7 +303,7 @@ def run_worker(run_dir: Path, objective_path: str | Path, n_trials: int, timeout
     deadline = time.monotonic() + timeout if timeout and timeout > 0 else None
     failures_in_row = 0
     while deadline is None or time.monotonic() < deadline:
-        with _sigterm_deferred():
+        with sigterm.deferred():
             trial = ask_within_budget(study, lock, n_trials)
             if trial is not None:
                 trial.set_user_attr("worker", info)
@@ -375,7 +344,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     import json
-    import signal
 
     from tui.runtime.random_search import default_run_dir
 
@@ -383,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.n_trials < 1:
         parser.error(f"--n-trials must be at least 1, got {args.n_trials}")
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    sigterm.install()
     try:
         summary = run_worker(args.run_dir or default_run_dir(), args.objective, args.n_trials, args.timeout,
                              args.pruner, args.seed, sampler=args.sampler, storage_url=args.storage,
