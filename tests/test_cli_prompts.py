@@ -1,4 +1,4 @@
-"""The CLI's commands that may reach a backend (submit, status, cancel) ask one function whether
+"""The CLI's commands that may reach a backend (submit, status, cancel, cost) ask one function whether
 there is a terminal to type a two-factor code at (tui.cluster.factory.cli_prompts); each used to
 keep its own copy of that decision."""
 
@@ -31,7 +31,7 @@ def test_cli_prompts_asks_at_a_terminal_and_never_at_a_pipe(monkeypatch):
     assert factory.cli_prompts() is None
 
 
-@pytest.mark.parametrize("command", ["submit", "status", "cancel"])
+@pytest.mark.parametrize("command", ["submit", "status", "cancel", "cost"])
 def test_each_command_takes_its_prompts_from_cli_prompts(command, monkeypatch, tmp_path):
     seen = []
 
@@ -47,7 +47,8 @@ def test_each_command_takes_its_prompts_from_cli_prompts(command, monkeypatch, t
     monkeypatch.setattr("tui.workflows.jobs.Backends", record)
     script = tmp_path / "job.sh"
     script.write_text("#!/bin/bash\necho hi\n")
-    argv = {"submit": ["submit", str(script)], "status": ["status"], "cancel": ["cancel", "123"]}[command]
+    argv = {"submit": ["submit", str(script)], "status": ["status"], "cancel": ["cancel", "123"],
+            "cost": ["cost"]}[command]
     with pytest.raises(_Reached):
         main(["-w", str(tmp_path / "ws"), *argv])
     assert seen == [sentinel]

@@ -23,22 +23,16 @@ def run(args: argparse.Namespace, settings) -> int:
     Only "cancelled ..." goes to stdout, and only when the backend said so; any failure is one line
     on stderr (never a traceback).
     """
-    from tui.cluster.factory import cli_prompts
     from tui.cluster.registry import is_job_id
-    from tui.workflows.jobs import Backends, cancel, one_line
+    from tui.commands.backends import with_backends
+    from tui.workflows.jobs import cancel
 
     if not is_job_id(args.job_id):
         print(f"hptune-tui cancel: {args.job_id!r} is not a job id (use 123, 123_4 or hq7)", file=sys.stderr)
         return 2
-    backends = Backends(settings, interactive=cli_prompts())
-    try:
-        cancel(settings, backends, args.job_id, getattr(args, "backend", None))
-    except OSError:
-        raise  # the workspace's own files (another user's?): the CLI's one line for every command
-    except Exception as exc:  # noqa: BLE001 - the scheduler's words (or the connection's), one line
-        print(f"hptune-tui cancel: {one_line(exc)}", file=sys.stderr)
+    ok, _ = with_backends("cancel", settings,
+                          lambda backends: cancel(settings, backends, args.job_id, getattr(args, "backend", None)))
+    if not ok:
         return 1
-    finally:
-        backends.close()
     print(f"cancelled {args.job_id}")
     return 0

@@ -27,7 +27,6 @@ def run(args: argparse.Namespace, settings) -> int:
     """Print the ledger; exit 1 when a backend did not answer, 2 on an unknown exercise."""
     from tui.course.catalog import bundled_catalog
     from tui.results.cost import ledger
-    from tui.workflows.jobs import one_line
 
     exercise = None
     if args.exercise is not None:
@@ -36,19 +35,12 @@ def run(args: argparse.Namespace, settings) -> int:
         except KeyError as exc:
             print(f"hptune-tui cost: {exc.args[0]}", file=sys.stderr)
             return 2
-    from tui.cluster.factory import cli_prompts
-    from tui.workflows.jobs import Backends
+    from tui.commands.backends import with_backends
 
-    backends = Backends(settings, interactive=cli_prompts())  # made only if ssh jobs need it
-    try:
-        book = ledger(settings, exercise=exercise, backends=backends)
-    except OSError:
-        raise  # the workspace's own files: the CLI's one line for every command
-    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
-        print(f"hptune-tui cost: {one_line(exc)}", file=sys.stderr)
+    # the backends are made only if ssh jobs need them
+    ok, book = with_backends("cost", settings, lambda backends: ledger(settings, exercise=exercise, backends=backends))
+    if not ok:
         return 1
-    finally:
-        backends.close()
     for error in book.errors:
         print(f"hptune-tui cost: {error}", file=sys.stderr)
     if args.json:

@@ -29,24 +29,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings) -> int:
     """Print the states; exit 1 when a backend did not answer, 2 on a malformed id."""
-    from tui.cluster.factory import cli_prompts
     from tui.cluster.registry import is_job_id
-    from tui.workflows.jobs import Backends, ask, jobs_to_show, one_line
+    from tui.commands.backends import with_backends
+    from tui.workflows.jobs import ask, jobs_to_show
 
     bad = [j for j in args.job_ids if not is_job_id(j)]
     if bad:
         print(f"hptune-tui status: not a job id: {', '.join(bad)}", file=sys.stderr)
         return 2
-    backends = Backends(settings, interactive=cli_prompts())
-    try:
-        report = ask(jobs_to_show(settings, backends, args.job_ids, getattr(args, "backend", None)), backends)
-    except OSError:
-        raise  # the workspace's own files (another user's?): the CLI's one line for every command
-    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
-        print(f"hptune-tui status: {one_line(exc)}", file=sys.stderr)
+    ok, report = with_backends("status", settings, lambda backends: ask(
+        jobs_to_show(settings, backends, args.job_ids, getattr(args, "backend", None)), backends))
+    if not ok:
         return 1
-    finally:
-        backends.close()
     for error in report.errors:
         print(f"hptune-tui status: {error}", file=sys.stderr)
     if args.json:
