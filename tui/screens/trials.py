@@ -1,7 +1,9 @@
 """The trials screen (live): learning curves, slices per hyperparameter, the table, the best configuration.
 
-A timer starts one exclusive thread worker that tails the run and posts a snapshot; the
-handler draws it and re-arms the timer, so reads never overlap. `trials:01` follows the
+A timer starts one exclusive thread worker that tails the run and posts a snapshot (the
+summary and the table are drawn from it at once, the table in place), then builds the curve
+plot's text there too and posts it (TrialsCurves); the timer is re-armed once a read has
+ended, so reads never overlap. `trials:01` follows the
 latest run of exercise 01 in the workspace (a run submitted later is picked up);
 `trials:PATH` follows one run folder.
 """
