@@ -1,6 +1,6 @@
-"""The frame of the CLI's job commands (tui.commands.backends.with_backends): a failure of the
+"""The frame of the CLI's job commands (tui.commands.backends): a failure of the
 scheduler is one line on stderr and exit 1 with nothing on stdout, an OSError of the workspace
-goes up to the CLI, and the backends are closed in every case."""
+goes up to the CLI, the backends are closed in every case, and "no jobs" is said only when known."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from tui.cli import main
 from tui.cluster.backend import BackendError
-from tui.commands.backends import with_backends
+from tui.commands.backends import print_answer, with_backends
 
 
 class _Backends:
@@ -66,3 +66,16 @@ def test_each_job_command_exits_1_when_its_backend_fails(argv, backends, monkeyp
     out, err = capsys.readouterr()
     assert out == "" and err == f"hptune-tui {argv[0]}: the scheduler did not answer\n"
     assert [b.closed for b in backends] == [True]
+
+
+@pytest.mark.parametrize("errors, as_json, text, out, code", [
+    ([], None, "", "no jobs\n", 0),
+    (["slurm: the scheduler did not answer"], None, "", "", 1),  # never "no jobs" when it is not known
+    (["slurm: the scheduler did not answer"], None, "JOBID ...", "JOBID ...\n", 1),
+    (["slurm: the scheduler did not answer"], {"jobs": [], "errors": ["slurm"]}, "",
+     '{\n  "jobs": [],\n  "errors": [\n    "slurm"\n  ]\n}\n', 1),
+])
+def test_print_answer_says_nothing_only_when_every_backend_answered(errors, as_json, text, out, code, capsys):
+    assert print_answer("status", errors, as_json, text, "no jobs") == code
+    printed, err = capsys.readouterr()
+    assert printed == out and err == "".join(f"hptune-tui status: {e}\n" for e in errors)

@@ -1,13 +1,15 @@
-"""How the CLI's job commands (status, cancel, cost) use the backends, in one place.
+"""How the CLI's job commands (status, cancel, cost) use the backends and print their answer, in one place.
 
 Each used to copy the same frame: make the Backends with the CLI's two-factor prompts, run its
 work, turn a failure of a scheduler or a connection into one line on stderr (exit 1), let an
 OSError of the workspace's own files go up to the CLI's one line for every command, and close
-the connections made on the way.
+the connections made on the way; then print the errors of the backends that did not answer,
+and say "nothing" only when that is known.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any, Callable
 
@@ -33,3 +35,23 @@ def with_backends(command: str, settings, work: Callable[[Any], Any]) -> tuple[b
         return False, None
     finally:
         backends.close()
+
+
+def print_answer(command: str, errors: list[str], as_json: dict | None, text: str, empty: str) -> int:
+    """Print an answer gathered from several backends; the exit status (1 when one failed).
+
+    Args:
+        command: the subcommand, to name in each error line.
+        errors: one line per backend that did not answer (stderr).
+        as_json: the answer for --json (printed whole, errors included), else None.
+        text: the answer as text ("" when it has no rows).
+        empty: what to say when there are no rows, said only when every backend answered: with
+            one missing, "no jobs" would not be known.
+    """
+    for error in errors:
+        print(f"hptune-tui {command}: {error}", file=sys.stderr)
+    if as_json is not None:
+        print(json.dumps(as_json, indent=2))
+    elif text or not errors:
+        print(text or empty)
+    return 1 if errors else 0

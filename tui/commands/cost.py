@@ -8,7 +8,6 @@ exercise. A backend whose accounting did not answer is a line on stderr (and in 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 HELP = "what the tracked jobs used: core-hours, GPU-hours, wall time, queue wait, useful share"
@@ -35,21 +34,15 @@ def run(args: argparse.Namespace, settings) -> int:
         except KeyError as exc:
             print(f"hptune-tui cost: {exc.args[0]}", file=sys.stderr)
             return 2
-    from tui.commands.backends import with_backends
+    from tui.commands.backends import print_answer, with_backends
 
     # the backends are made only if ssh jobs need them
     ok, book = with_backends("cost", settings, lambda backends: ledger(settings, exercise=exercise, backends=backends))
     if not ok:
         return 1
-    for error in book.errors:
-        print(f"hptune-tui cost: {error}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(book.to_json(), indent=2))
-    elif book.jobs:
-        print(report(book, exercise))
-    elif not book.errors:
-        print(f"no tracked jobs of exercise {exercise}" if exercise else "no tracked jobs")
-    return 1 if book.errors else 0
+    return print_answer("cost", book.errors, book.to_json() if args.json else None,
+                        report(book, exercise) if book.jobs else "",
+                        f"no tracked jobs of exercise {exercise}" if exercise else "no tracked jobs")
 
 
 def report(book, exercise: str | None = None) -> str:

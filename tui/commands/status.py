@@ -8,7 +8,6 @@ then, since that would not be known.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 HELP = "show the jobs submitted from this workspace (or the given ids), array tasks expanded"
@@ -30,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings) -> int:
     """Print the states; exit 1 when a backend did not answer, 2 on a malformed id."""
     from tui.cluster.registry import is_job_id
-    from tui.commands.backends import with_backends
+    from tui.commands.backends import print_answer, with_backends
     from tui.workflows.jobs import ask, jobs_to_show
 
     bad = [j for j in args.job_ids if not is_job_id(j)]
@@ -41,15 +40,8 @@ def run(args: argparse.Namespace, settings) -> int:
         jobs_to_show(settings, backends, args.job_ids, getattr(args, "backend", None)), backends))
     if not ok:
         return 1
-    for error in report.errors:
-        print(f"hptune-tui status: {error}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(report.as_json(), indent=2))
-    elif report.tasks:
-        print(_grouped(report))
-    elif not report.errors:
-        print("no jobs")
-    return 1 if report.errors else 0
+    return print_answer("status", report.errors, report.as_json() if args.json else None,
+                        _grouped(report) if report.tasks else "", "no jobs")
 
 
 def _grouped(report) -> str:
