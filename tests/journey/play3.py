@@ -99,21 +99,22 @@ def run_step(command: str, folder: Path, env: dict[str, str], venv_bin: Path, jo
 
 
 def wait_for_job(job_id: str, folder: Path, env: dict[str, str], venv_bin: Path, journey: Journey3) -> None:
-    """Ask `hptune-tui status JOB --json` until every task of the job has ended."""
-    argv = [str(venv_bin / "hptune-tui"), "status", job_id, "--json"]
-    start, tasks = time.monotonic(), []
-    end = start + JOBS_TIMEOUT_S
-    while time.monotonic() < end:
+    """Ask `hptune-tui status JOB --json` every 2 s, as a learner would, until every task has ended."""
+    from tests.waiting import poll
+
+    argv, seen, start = [str(venv_bin / "hptune-tui"), "status", job_id, "--json"], [], time.monotonic()
+
+    def ended() -> list[dict]:
         done = subprocess.run(argv, cwd=folder, env=env, capture_output=True, text=True, timeout=60,
                               stdin=subprocess.DEVNULL)
-        tasks = json.loads(done.stdout or "{}").get("jobs", []) if done.returncode == 0 else []
-        if tasks and all(t["finished"] for t in tasks):
-            journey.job_states.update({t["job_id"]: t["state"] for t in tasks})
-            journey.steps.append(f"job {job_id}: {len(tasks)} tasks ended ({time.monotonic() - start:.1f} s)")
-            return
-        time.sleep(2.0)  # between two asks, as a learner would: not a wait for a fixed outcome
-    raise AssertionError(f"job {job_id} did not end within {JOBS_TIMEOUT_S:g} s: "
-                         f"{[(t['job_id'], t['state']) for t in tasks]}")
+        seen[:] = json.loads(done.stdout or "{}").get("jobs", []) if done.returncode == 0 else []
+        return seen if seen and all(t["finished"] for t in seen) else []
+
+    if not poll(ended, JOBS_TIMEOUT_S, step=2.0):
+        raise AssertionError(f"job {job_id} did not end within {JOBS_TIMEOUT_S:g} s: "
+                             f"{[(t['job_id'], t['state']) for t in seen]}")
+    journey.job_states.update({t["job_id"]: t["state"] for t in seen})
+    journey.steps.append(f"job {job_id}: {len(seen)} tasks ended ({time.monotonic() - start:.1f} s)")
 
 
 def play_commands(workspace: Path, journey: Journey3, venv_bin: Path | None = None) -> None:
