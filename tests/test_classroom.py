@@ -267,8 +267,8 @@ def test_class_prints_the_table_and_json_and_names_what_it_skipped(tmp_path, cap
 
 def test_the_job_service_publishes_once_when_a_job_finishes(workspace, tmp_path, monkeypatch):
     from tui.cluster.backend import TaskState
-    from tui.services.jobs import JobService
     from tui.cluster.tracking import record_submission
+    from tui.services.jobs import JobService
 
     states = {"5": "RUNNING"}
 

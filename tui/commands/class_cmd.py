@@ -37,8 +37,16 @@ def run(args: argparse.Namespace, settings) -> int:
 
 def _print(folder: Path, as_json: bool, check_owner: bool = True) -> int:
     from tui.classroom.collect import ClassReader
-    from tui.classroom.report import (COST_COLUMNS, LEADER_COLUMNS, LEARNER_COLUMNS, class_json, cost_cells,
-                                      leader_cells, learner_cells, text_table)
+    from tui.classroom.report import (
+        COST_COLUMNS,
+        LEADER_COLUMNS,
+        LEARNER_COLUMNS,
+        class_json,
+        cost_cells,
+        leader_cells,
+        learner_cells,
+        text_table,
+    )
 
     reader = ClassReader(folder, check_owner=check_owner)
     reader.refresh()

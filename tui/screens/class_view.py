@@ -120,8 +120,15 @@ class ClassViewScreen(CourseScreen):
                     f"read {time.strftime('%H:%M:%S', time.localtime(now))}, next in {self.interval:.0f}s")
 
     def _show(self, summaries: list, notes: list[str]) -> None:
-        from tui.classroom.report import (best_values, cost_cells, leader_cells, leaderboard, learner_cells,
-                                          learner_rows, method_costs)
+        from tui.classroom.report import (
+            best_values,
+            cost_cells,
+            leader_cells,
+            leaderboard,
+            learner_cells,
+            learner_rows,
+            method_costs,
+        )
 
         now = self.clock()
         self._fill("#class-learners", [learner_cells(r) for r in learner_rows(summaries, now)])
