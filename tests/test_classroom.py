@@ -76,6 +76,18 @@ def test_class_dir_comes_from_the_course_config_and_the_workspace_wins(tmp_path)
     assert load_settings(env={}, workspace=ws, user_config=tmp_path / "no.toml").class_dir == str(tmp_path / "other")
 
 
+def test_the_course_config_beside_a_shared_install_is_found_without_a_variable(tmp_path, monkeypatch):
+    from tui.settings import site_config_path
+
+    config = tmp_path / "etc" / "hptune-tui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('class_dir = "/shared/class"\n')
+    monkeypatch.setattr("sys.prefix", str(tmp_path))
+    assert site_config_path({}) == config
+    assert load_settings(env={}, workspace=tmp_path, user_config=tmp_path / "no.toml").class_dir == "/shared/class"
+    assert site_config_path({"HPTUNE_SITE_CONFIG": "/x.toml"}) == Path("/x.toml")
+
+
 def test_a_broken_course_config_is_one_problem_and_is_left_alone(tmp_path):
     site = tmp_path / "site.toml"
     site.write_text("class_dir = [\n")
