@@ -163,4 +163,5 @@ def test_cli_submit_to_slurm_records_the_run_folder(slurm_cluster, tmp_path, cap
     assert (run / "job.sh").read_text() == script.read_text()
     assert json.loads((run / "run.json").read_text())["backend"] == "slurm"
     wait_finished(SlurmBackend(subprocess_runner(slurm_cluster.env)), job_id, 2, timeout=90)
-    assert sorted(p.name for p in run.iterdir()) == ["done-0", "done-1", "job.sh", "run.json"]
+    shown = sorted(p.name for p in run.iterdir() if not p.name.startswith("."))  # .run.json.lock: hidden
+    assert shown == ["done-0", "done-1", "job.sh", "run.json"]

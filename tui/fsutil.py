@@ -76,13 +76,13 @@ class BrokenFile(ValueError):
 def locked(path: Path) -> Iterator[None]:
     """Hold the exclusive lock that guards updates of `path` (blocks until it is free).
 
-    The lock is taken on `<name>.lock` beside the file, never on the file itself: every write
+    The lock is taken on `.<name>.lock` (hidden) beside the file, never on the file itself: every write
     replaces the file by a rename, and a lock held on the old inode would not stop a process that
     opened the new one. The lock file is never deleted (that would let two holders in at once).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path.with_name(f"{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o666)
+    fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDONLY | os.O_CREAT, 0o666)  # flock needs no write
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
