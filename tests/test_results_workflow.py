@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
 from tests.apphelpers import app_for
 from tests.test_trials_screen import settle, summary, write_run
 from tui.cli import main
-from tui.workflows.results import TargetError, has_journal, pick_run, resolve
+from tui.workflows.results import Target, TargetError, has_journal, pick_run, resolve, screen_target, watched
 
 
 @pytest.fixture
@@ -99,3 +100,27 @@ def test_bad_targets_say_what_was_expected_in_one_line(workspace, tmp_path, caps
     assert main(["-w", str(workspace), "results", "99"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("arg", ["1", "03", "runs/33", "./here", "~/ws/01_random_search/runs/33"])
+def test_the_data_screens_read_a_path_or_an_exercise_id_the_same_way(arg):
+    """trials, study and throughput once wrote the "path or exercise id" rule three times."""
+    from tui.screens.study import StudyScreen
+    from tui.screens.throughput import ThroughputScreen
+    from tui.screens.trials import TrialsScreen
+
+    expected = arg if "/" in arg or arg.startswith((".", "~")) else f"{int(arg):02d}"
+    assert screen_target(arg, "02") == expected
+    assert {screen.from_arg(arg).target for screen in (TrialsScreen, StudyScreen, ThroughputScreen)} == {expected}
+    assert [screen.from_arg(None).target for screen in (TrialsScreen, StudyScreen, ThroughputScreen)] == \
+        ["01", "02", "03"]
+    with pytest.raises(KeyError, match="01"):
+        screen_target("99", "01")
+
+
+def test_a_screen_follows_a_folder_as_written_and_an_exercise_in_the_workspace(workspace, tmp_path):
+    assert watched("01", workspace) == Target(exercise_dir=workspace / "01_random_search")
+    assert watched("01", workspace).where == "01_random_search/runs"
+    assert watched(f"{tmp_path}/no/run/yet", workspace) == Target(run_dir=tmp_path / "no" / "run" / "yet")
+    assert watched("~/x/33", workspace).run_dir == Path("~/x/33").expanduser()
+    assert watched("./03_hyperqueue", workspace, folder="exercise") == Target(exercise_dir=Path("03_hyperqueue"))

@@ -31,6 +31,16 @@ def _css_file(cls: type) -> Path:
     return path if path.is_absolute() else Path(inspect.getfile(cls)).parent / path
 
 
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_every_screen_takes_its_frame_and_back_from_the_base(name):
+    """No screen writes its own Header/Footer compose or pops itself (a Back may add to the base's)."""
+    cls = _screen_class(name)
+    assert issubclass(cls, CourseScreen)
+    own = [k for base in cls.__mro__[:cls.__mro__.index(CourseScreen)] for k in ("compose", "action_back")
+           if k in base.__dict__ and (k == "compose" or "super().action_back()" not in inspect.getsource(base))]
+    assert own == []
+
+
 @pytest.mark.parametrize("name", [n for n in SCREENS if n != "home"])
 def test_back_is_the_last_key_of_every_screen(name):
     bindings = _screen_class(name).BINDINGS

@@ -240,11 +240,11 @@ def _trials(run_dir: Path):
 
 
 @pytest.mark.slurm
-def test_scancel_of_a_solution_worker_fails_its_trial_within_one_refresh(slurm_cluster, tmp_path):
-    from tui.cluster.poller import Poller
+def test_scancel_of_a_solution_worker_fails_its_trial_within_one_refresh(slurm_cluster, tmp_path, monkeypatch):
     from tui.cluster.slurm import SlurmBackend, subprocess_runner
     from tui.cluster.tracking import record_submission
-    from tui.screens.study_data import SchedulerStatus
+    from tui.services.jobs import JobService
+    from tui.settings import Settings
 
     os.chmod(tmp_path, 0o777)
     solution, run_dir, logs = tmp_path / "solution", tmp_path / "run", tmp_path / "logs"
@@ -256,9 +256,9 @@ def test_scancel_of_a_solution_worker_fails_its_trial_within_one_refresh(slurm_c
     backend = SlurmBackend(runner=subprocess_runner(slurm_cluster.env))
     job = backend.submit(script, run_dir).job_id
     record_submission(run_dir, "slurm", job)
-    poller = Poller(backend, interval=2.0)
-    status = SchedulerStatus(None, "study", lambda _: poller)
-    status.poller = poller
+    monkeypatch.setenv("SLURM_CONF", slurm_cluster.env["SLURM_CONF"])
+    service = JobService(Settings(workspace=tmp_path / "ws", backend="slurm", poll_interval=2.0))
+    status, poller = service.status_for("study"), service.poller  # as the study screen asks the scheduler
     watcher = StudyWatcher(run_dir=run_dir, stale=StaleWatch(status, interval=status.interval))
     try:
         victim = _freeze_a_trial_of_task_0(run_dir)
@@ -287,6 +287,7 @@ def test_scancel_of_a_solution_worker_fails_its_trial_within_one_refresh(slurm_c
         assert {t.worker_label for t in trials if t.state == "complete"} >= {f"{job}_1"}
     finally:
         slurm_cluster.run("scancel", job)
+        service.close()
 
 
 def _freeze_a_trial_of_task_0(run_dir: Path):

@@ -247,7 +247,7 @@ def test_bad_arguments():
 
 
 def test_pure_helpers():
-    from tui.screens.study import step_line, whole_ticks
+    from tui.screens.study_data import step_line, whole_ticks
     from tui.widgets.heatmap import band_of, bands, legend, nearest_grid
     from tui.widgets.trial_timeline import time_unit
 

@@ -18,13 +18,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
-from tui.screens.throughput_data import (JOB_FILE_FIRST, LABELS, MAX_BARS_TASKS, SUBMIT, WAYS,
-                                          ThroughputSnapshot, WayView, verdict)
+from tui.screens.base import CourseScreen
+from tui.screens.throughput_data import (
+    JOB_FILE_FIRST,
+    LABELS,
+    MAX_BARS_TASKS,
+    SUBMIT,
+    WAYS,
+    ThroughputSnapshot,
+    WayView,
+    verdict,
+)
 from tui.widgets.cost_line import CostLine
 from tui.widgets.trial_timeline import TrialTimeline
+from tui.workflows.results import screen_target, watched
 
 DEFAULT_EXERCISE = "03"
 # fixed widths: auto-sized columns keep the header's widths from before the first rows came
@@ -79,16 +88,14 @@ def no_run_text(folder: str) -> str:
     return "\n".join(lines)
 
 
-class ThroughputScreen(Screen):
+class ThroughputScreen(CourseScreen):
     """n/p (or up/down in the table) pick the way whose tasks the timeline shows; r re-reads."""
 
-    CSS_PATH = "throughput.tcss"
     POLL_S = 3.0
     BINDINGS = [
         Binding("n", "way(1)", "Next way"),
         Binding("p", "way(-1)", "Prev way"),
         Binding("r", "reload", "Refresh"),
-        Binding("escape,backspace", "back", "Back"),
     ]
 
     def __init__(self, target: str | None = None) -> None:
@@ -104,14 +111,9 @@ class ThroughputScreen(Screen):
     @classmethod
     def from_arg(cls, arg: str | None) -> "ThroughputScreen":
         """`throughput[:03]` (an exercise of the workspace) or `throughput:PATH` (an exercise folder)."""
-        if arg and ("/" in arg or arg.startswith((".", "~"))):
-            return cls(arg)
-        from tui.course.catalog import bundled_catalog
+        return cls(screen_target(arg, DEFAULT_EXERCISE))  # KeyError names the valid exercises
 
-        return cls(bundled_catalog().exercise(arg or DEFAULT_EXERCISE).id)  # KeyError names the valid ones
-
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         yield Static("reading the runs ...", id="tp-summary")
         yield CostLine(self.target or DEFAULT_EXERCISE, id="tp-cost")  # hidden until the exercise has jobs
         table = DataTable(id="tp-table", cursor_type="row", zebra_stripes=False)
@@ -125,7 +127,6 @@ class ThroughputScreen(Screen):
                 yield Static(LEGEND, id="tp-legend")
                 yield Static("", id="tp-empty")
             yield Static(WHY.format(verdict=""), id="tp-why")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.folder = self._exercise_dir()
@@ -134,9 +135,7 @@ class ThroughputScreen(Screen):
 
     def _exercise_dir(self) -> Path:
         target = self.target or DEFAULT_EXERCISE
-        if "/" in target or target.startswith((".", "~")):
-            return Path(target).expanduser()
-        return Path(self.app.settings.workspace) / self.app.catalog.exercise(target).dir
+        return watched(target, Path(self.app.settings.workspace), self.app.catalog, folder="exercise").exercise_dir
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="throughput-read")
     def _read(self) -> None:
@@ -236,7 +235,3 @@ class ThroughputScreen(Screen):
 
     def action_reload(self) -> None:
         self._read()
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()

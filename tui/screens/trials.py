@@ -18,15 +18,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from tui.screens.trials_data import METRIC, MAX_CURVES, RunSnapshot, RunWatcher, TrialView
+from tui.screens.base import CourseScreen
+from tui.screens.trials_data import MAX_CURVES, METRIC, RunSnapshot, RunWatcher, TrialView
 from tui.widgets.cost_line import CostLine
 from tui.widgets.curves import Built, CurvePlot, Series, build_plot
 from tui.widgets.slice_panel import SlicePanel
 from tui.widgets.trials_table import TrialsTable, format_value
-from tui.workflows.results import summary
+from tui.workflows.results import screen_target, summary, watched
 
 NO_RUN = "no run yet: submit the job first"
 READING = "reading ..."  # until the first read ends: a large run takes seconds, and it is not "no run"
@@ -102,10 +102,9 @@ def best_text(best: TrialView | None, metric: str = METRIC) -> str:
     return "\n".join(lines)
 
 
-class TrialsScreen(Screen):
+class TrialsScreen(CourseScreen):
     """1/2/3 curves, slices, table; n/p next hyperparameter; s sort by the cursor's column."""
 
-    CSS_PATH = "trials.tcss"
     POLL_S = 2.0
     BINDINGS = [
         Binding("1", "tab('curves')", "Curves", show=False),
@@ -115,7 +114,6 @@ class TrialsScreen(Screen):
         Binding("p", "param(-1)", "Prev param", show=False),
         Binding("s", "sort", "Sort"),
         Binding("r", "reload", "Refresh"),
-        Binding("escape,backspace", "back", "Back"),
     ]
 
     def __init__(self, target: str = "01") -> None:
@@ -135,14 +133,9 @@ class TrialsScreen(Screen):
     @classmethod
     def from_arg(cls, arg: str | None) -> "TrialsScreen":
         """`trials:01` (an exercise's latest run) or `trials:PATH` (a run folder, which may not exist yet)."""
-        if arg and ("/" in arg or arg.startswith((".", "~"))):
-            return cls(arg)
-        from tui.course.catalog import bundled_catalog
+        return cls(screen_target(arg, "01"))  # KeyError names the valid exercises
 
-        return cls(bundled_catalog().exercise(arg or "01").id)  # KeyError names the valid ones
-
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         yield Static(READING, id="trials-summary")
         yield CostLine(self.target, id="trials-cost")  # hidden until the exercise has jobs
         with TabbedContent(id="trials-tabs"):
@@ -155,7 +148,6 @@ class TrialsScreen(Screen):
             with TabPane("3 Table", id="table"):
                 yield TrialsTable(id="trials-table")
                 yield Static("", id="trials-row")
-        yield Footer()
 
     def on_mount(self) -> None:
         self._watcher = self._make_watcher()
@@ -165,10 +157,8 @@ class TrialsScreen(Screen):
         self._tail()
 
     def _make_watcher(self) -> RunWatcher:
-        if "/" in self.target or self.target.startswith((".", "~")):
-            return RunWatcher(run_dir=Path(self.target).expanduser())
-        item = self.app.catalog.exercise(self.target)
-        return RunWatcher(exercise_dir=Path(self.app.settings.workspace) / item.dir)
+        target = watched(self.target, Path(self.app.settings.workspace), self.app.catalog)
+        return RunWatcher(target.run_dir, target.exercise_dir)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="trials-tail")
     def _tail(self) -> None:
@@ -283,9 +273,7 @@ class TrialsScreen(Screen):
     def _no_run(self) -> str:
         if self._waiting:
             return self._waiting
-        where = Path(self.target).name if self._watcher and self._watcher.fixed else \
-            f"{self.app.catalog.exercise(self.target).dir}/runs"
-        return f"{NO_RUN} (watching {where})"
+        return f"{NO_RUN} (watching {self._watcher.target.where if self._watcher else 'runs'})"
 
     def _draw_slice(self) -> None:
         names = self.snapshot.param_names
@@ -335,7 +323,3 @@ class TrialsScreen(Screen):
 
     def action_reload(self) -> None:
         self._tail()
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()

@@ -111,6 +111,32 @@ def resolve(target: str | Path, workspace: Path, catalog=None) -> Target:
     return Target(exercise_dir=folder)
 
 
+def is_path(target: str) -> bool:
+    """Whether a screen's target is written as a folder (`runs/33`, `./x`, `~/x`) rather than an exercise id."""
+    return "/" in target or target.startswith((".", "~"))
+
+
+def screen_target(arg: str | None, default: str, catalog=None) -> str:
+    """A screen's target from `export NAME:ARG`: a folder as written (it may appear only later),
+    else the id of the exercise `arg` (or `default`) names: "1" gives "01".
+
+    Raises:
+        KeyError: naming the valid exercises.
+    """
+    if arg and is_path(arg):
+        return arg
+    return _catalog(catalog).exercise(arg or default).id
+
+
+def watched(target: str, workspace: Path, catalog=None, folder: str = "run") -> Target:
+    """What a screen follows for its target: a folder as it is (`folder`: what it holds, "run" or
+    "exercise"), an exercise id as that exercise's folder in the workspace (its runs picked afresh)."""
+    if is_path(target):
+        path = Path(target).expanduser()
+        return Target(run_dir=path) if folder == "run" else Target(exercise_dir=path)
+    return Target(exercise_dir=Path(workspace) / _catalog(catalog).exercise(target).dir)
+
+
 def _catalog(catalog):
     if catalog is not None:
         return catalog
