@@ -97,7 +97,9 @@ class JobsScreen(CourseScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="jobs-status")
         table = DataTable(id="jobs-table", cursor_type="row", zebra_stripes=False)
-        table.add_columns("job", "name", "tasks", "elapsed", "limit")
+        table.add_column("job")
+        table.add_column("name", width=20)  # a fixed width: refills after clear() kept it at the label's
+        table.add_columns("tasks", "elapsed", "limit")
         yield table
         yield TaskGrid(id="jobs-grid")
         yield Static("", id="jobs-detail")
