@@ -111,6 +111,27 @@ def test_exercise3_journey_types_the_readmes_commands_in_its_order():
     assert readme_commands(ROOT / "exercises" / "03_hyperqueue" / "README.md") == list(STEPS)
 
 
+def assert_exercise3_done(journey, backend: str) -> None:
+    """What a learner of exercise 3 must see: every command exited 0 with no folder made by hand,
+    every job COMPLETED (32 HyperQueue tasks), the throughput view's three ways with their overhead
+    per task, and all three checks passing, hq.overhead saying what the backend's wait was."""
+    assert not journey.logs_before_submit  # submit made logs/, not the learner
+    assert all(c["rc"] == 0 for c in journey.commands), journey.commands
+    assert set(journey.job_states.values()) == {"COMPLETED"}, journey.job_states
+    assert len([k for k in journey.job_states if k.startswith("hq")]) == 32
+    assert "3/3 checks pass" in journey.commands[-1]["stdout"], journey.commands[-1]
+    ways = {row[0]: row for row in journey.throughput_rows}
+    assert {"job per task", "worker loop", "HyperQueue"} <= set(ways), journey.throughput_rows  # + runs/try: by hand
+    assert all(row[3].endswith(" s") for row in ways.values()), journey.throughput_rows  # overhead per task
+    failed = {k: journey.check_messages[k] for k, ok in journey.checks.items() if not ok}
+    assert set(journey.checks) == {"hq.runs", "hq.overhead", "results.best_config"} and not failed, failed
+    if backend == "local":
+        assert "local runner" in journey.check_messages["hq.overhead"]
+        assert "no queue to take away" in journey.check_messages["hq.overhead"]
+    else:  # SLURM's wait per job against HyperQueue's, compared by the check
+        assert "the order the lesson predicts" in journey.check_messages["hq.overhead"], journey.check_messages
+
+
 @pytest.mark.timeout(600)  # a hang guard only: three runs of tiny tasks on a loaded 2-core machine
 async def test_exercise3_journey_on_the_local_runner(tmp_path, venv_off_path, monkeypatch):
     """Exercise 3's journey: every README command works as written (no folder made, nothing activated),
@@ -120,15 +141,64 @@ async def test_exercise3_journey_on_the_local_runner(tmp_path, venv_off_path, mo
 
     monkeypatch.setattr("tui.cluster.local.sbatch_works", lambda: False)  # a cluster may be up in this session
     journey = await play3(tmp_path / "ws", answers("03"))
-    assert not journey.logs_before_submit  # submit made logs/, not the learner
-    assert set(journey.job_states.values()) == {"COMPLETED"}, journey.job_states
-    assert len([k for k in journey.job_states if k.startswith("hq")]) == 32
-    assert "3/3 checks pass" in journey.commands[-1]["stdout"], journey.commands[-1]
-    ways = {row[0]: row for row in journey.throughput_rows}
-    assert {"job per task", "worker loop", "HyperQueue"} <= set(ways), journey.throughput_rows  # + runs/try: by hand
-    assert all(row[3].endswith(" s") for row in ways.values()), journey.throughput_rows  # overhead per task
-    failed = {k: journey.check_messages[k] for k, ok in journey.checks.items() if not ok}
-    assert set(journey.checks) == {"hq.runs", "hq.overhead", "results.best_config"} and not failed, failed
-    assert "local runner" in journey.check_messages["hq.overhead"]
-    assert "no queue to take away" in journey.check_messages["hq.overhead"]
+    assert_exercise3_done(journey, "local")
     print("\n".join(journey.steps))
+
+
+@pytest.mark.slurm
+@pytest.mark.timeout(900)  # a hang guard only
+async def test_exercise3_journey_on_the_test_cluster(slurm_cluster, tmp_path, venv_off_path, monkeypatch):
+    """The same commands on the test cluster: per_task.sh and worker_loop.sh go to SLURM (the settings'
+    backend `auto` finds it), hq_job.toml to the embedded HyperQueue; SLURM's wait per job is compared
+    with HyperQueue's."""
+    from tests.journey.play3 import play3
+
+    monkeypatch.setenv("SLURM_CONF", slurm_cluster.env["SLURM_CONF"])
+    journey = await play3(tmp_path / "ws", answers("03"), "slurm")
+    assert_exercise3_done(journey, "slurm")
+    assert_ran_on_slurm(tmp_path / "ws")
+    print("\n".join(journey.steps))
+
+
+@pytest.mark.slurm
+@pytest.mark.timeout(900)  # a hang guard only
+def test_exercise3_journey_as_a_non_root_learner_on_the_test_cluster(slurm_cluster, shared_install, class_learners):
+    """Exercise 3's journey as a plain Unix user, from the shared install, on the test cluster."""
+    import json
+
+    from tui.course.catalog import bundled_catalog
+
+    learner = class_learners.add()
+    workspace, result = learner.home / "hptune-course", learner.home / "journey-03.json"
+    answers_dir = next(shared_install.venv.glob("lib/python*/site-packages/tui/_data/solutions/"
+                                                f"{bundled_catalog().exercise('03').dir}"))
+    env = {"PATH": "/usr/bin:/bin", "SLURM_CONF": slurm_cluster.env["SLURM_CONF"],
+           "PYTHONPATH": str(shared_install.src)}
+    done = learner.run([str(shared_install.python), "-m", "tests.journey.play3", "--workspace", str(workspace),
+                        "--backend", "slurm", "--answers", str(answers_dir), "--json", str(result)], env)
+    assert result.exists(), (done.returncode, done.stdout[-2000:], done.stderr[-3000:])
+    seen = json.loads(result.read_text())
+    assert "error" not in seen, seen["error"]
+
+    class Seen:  # the journey as the learner's process saw it
+        pass
+
+    journey = Seen()
+    journey.__dict__.update(seen)
+    assert_exercise3_done(journey, "slurm")
+    assert_ran_on_slurm(workspace)
+    folder = workspace / bundled_catalog().exercise("03").dir
+    owners = {p.stat().st_uid for p in (folder / "runs").rglob("*")}
+    assert owners == {learner.home.stat().st_uid}  # the jobs ran as the learner, not as root
+    print("\n".join(journey.steps))
+
+
+def assert_ran_on_slurm(workspace: Path) -> None:
+    """One job per task and the worker loop ran under SLURM (their records say so), not the local runner."""
+    from tui.course.catalog import bundled_catalog
+    from tui.results.tiny_stats import load_tasks
+
+    folder = workspace / bundled_catalog().exercise("03").dir
+    for way in ("per-task", "loop"):
+        records, _ = load_tasks(folder / "runs" / way)
+        assert records and {r.runner for r in records} == {"slurm"}, (way, {r.runner for r in records})

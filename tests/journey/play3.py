@@ -1,4 +1,4 @@
-"""Play exercise 3 as a learner plays it on the local runner: the README's commands, then the app.
+"""Play exercise 3 as a learner plays it: the README's commands, then the app.
 
 From a fresh workspace holding the learner's answers (tiny_task.py, sweep.py), the commands the
 README gives, in its order, typed in the exercise folder as a learner types them: the app's venv
@@ -6,10 +6,20 @@ not on PATH and nothing activated, so `python` and `hptune-tui` are the app's by
 After each submission the learner asks `hptune-tui status JOB` until every task has ended. Then,
 in the app: the course map, Enter on exercise 3, `v` -> the throughput view until it shows the
 three ways, `v` -> the checks view until its verdict. Nothing waits for a fixed time.
+
+On a cluster the commands are the same (the shorter sweep: FIRST=32, --first 32): with a SLURM
+that answers, `hptune-tui submit` sends per_task.sh and worker_loop.sh to it, and
+`--backend hyperqueue` runs the embedded HyperQueue on this (login) node, there being no `hq`.
+It runs in the test process (`play3(...)`) or as its own program, which is how the journey runs
+as a non-root Unix user from the shared install:
+
+    python -m tests.journey.play3 --workspace DIR --backend slurm --answers DIR --json OUT
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import os
 import re
@@ -17,7 +27,7 @@ import shlex
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tests.journey.play import Journey, _open_exercise, _open_view, wait_for
@@ -63,10 +73,12 @@ def readme_commands(readme: Path) -> list[str]:
     return out
 
 
-def learner_env(venv_bin: Path) -> dict[str, str]:
+def learner_env(venv_bin: Path, backend: str = "local") -> dict[str, str]:
     """A learner's shell: the app's venv off PATH, none activated, no workspace named (the commands
-    find it from the folder they run in), and no SLURM configured (the local runner)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "HPTUNE_WORKSPACE", "SLURM_CONF")}
+    find it from the folder they run in), no test driver on PYTHONPATH, and SLURM configured only
+    on a cluster (without it, the local runner)."""
+    drop = {"VIRTUAL_ENV", "HPTUNE_WORKSPACE", "PYTHONPATH"} | ({"SLURM_CONF"} if backend == "local" else set())
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
                                   if p and Path(p).resolve() != venv_bin.resolve())
     return env
@@ -123,7 +135,7 @@ def play_commands(workspace: Path, journey: Journey3, venv_bin: Path | None = No
 
     venv_bin = venv_bin or Path(sys.executable).parent
     folder = workspace / bundled_catalog().exercise(EXERCISE).dir
-    env = learner_env(venv_bin)
+    env = learner_env(venv_bin, journey.backend)
     journey.logs_before_submit = (folder / "logs").exists()
     submitted: list[str] = []
     try:
@@ -179,18 +191,39 @@ def put_answers(workspace: Path, answers: Path) -> None:
         shutil.copy2(answers / name, folder / name)
 
 
-async def play3(workspace: Path, answers: Path) -> Journey3:
-    """Exercise 3 from a fresh workspace (init) to its checks' verdict in the app."""
+async def play3(workspace: Path, answers: Path, backend: str = "local") -> Journey3:
+    """Exercise 3 from a fresh workspace (init) to its checks' verdict in the app, on `backend`
+    ("local": the local runner; "slurm": the SLURM that SLURM_CONF names, HyperQueue embedded)."""
     from tui.app import make_app
     from tui.settings import load_settings
 
-    journey = Journey3(EXERCISE, "local")
+    journey = Journey3(EXERCISE, backend)
     venv_bin = Path(sys.executable).parent
-    run_step(f"hptune-tui init {shlex.quote(str(workspace))}", workspace.parent, learner_env(venv_bin), venv_bin,
-             journey)
+    run_step(f"hptune-tui init {shlex.quote(str(workspace))}", workspace.parent, learner_env(venv_bin, backend),
+             venv_bin, journey)
     put_answers(workspace, answers)
     play_commands(workspace, journey)
     settings = load_settings(workspace=workspace)
-    settings.backend = "local"
+    settings.backend = backend
     await play_views(make_app(settings, resume=False), journey)
     return journey
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workspace", type=Path, required=True, help="where `hptune-tui init` makes it")
+    parser.add_argument("--backend", default="local", choices=("local", "slurm"))
+    parser.add_argument("--answers", type=Path, required=True, help="folder with tiny_task.py and sweep.py")
+    parser.add_argument("--json", type=Path, required=True, help="where to write what the learner saw")
+    args = parser.parse_args(argv)
+    try:
+        journey = asyncio.run(play3(args.workspace, args.answers, args.backend))
+    except AssertionError as exc:
+        args.json.write_text(json.dumps({"error": str(exc)}))
+        return 1
+    args.json.write_text(json.dumps(asdict(journey)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
