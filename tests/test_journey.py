@@ -111,6 +111,25 @@ def test_exercise3_journey_types_the_readmes_commands_in_its_order():
     assert readme_commands(ROOT / "exercises" / "03_hyperqueue" / "README.md") == list(STEPS)
 
 
+def test_exercise3_cluster_journey_types_the_readmes_commands_as_short_as_the_checks_allow():
+    """On a cluster the journey types the README's commands (its cluster lines too), a FIRST= or
+    --first value aside, and runs each way with no more tasks than reference.json's min_tasks."""
+    import json
+    import re
+
+    from tests.journey.play3 import CLUSTER_STEPS, readme_commands
+
+    def shape(command: str) -> str:
+        return re.sub(r"(FIRST=|--first )\d+", r"\1N", command)
+
+    readme = {shape(c) for c in readme_commands(ROOT / "exercises" / "03_hyperqueue" / "README.md", cluster=True)}
+    assert [c for c in CLUSTER_STEPS if shape(c) not in readme] == []
+    need = json.loads((ROOT / "solutions" / "03_hyperqueue" / "reference.json").read_text())["min_tasks"]
+    assert f"SBATCH_ARRAY_INX=0-{need['job_per_task'] - 1} hptune-tui submit per_task.sh" in CLUSTER_STEPS
+    assert f"FIRST={need['worker_loop']} hptune-tui submit worker_loop.sh" in CLUSTER_STEPS
+    assert f"python sweep.py --hq-job hq_job.toml --first {need['hyperqueue']}" in CLUSTER_STEPS
+
+
 def assert_exercise3_done(journey, backend: str) -> None:
     """What a learner of exercise 3 must see: every command exited 0 with no folder made by hand,
     every job COMPLETED (32 HyperQueue tasks), the throughput view's three ways with their overhead
