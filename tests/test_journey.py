@@ -161,7 +161,7 @@ async def test_exercise3_journey_on_the_local_runner(tmp_path, venv_off_path, mo
     monkeypatch.setattr("tui.cluster.local.sbatch_works", lambda: False)  # a cluster may be up in this session
     journey = await play3(tmp_path / "ws", answers("03"))
     assert_exercise3_done(journey, "local")
-    print("\n".join(journey.steps))
+    print("\n".join(journey.steps), journey.commands[-3]["stdout"], sep="\n")  # + report.py's table
 
 
 @pytest.mark.slurm
@@ -176,7 +176,7 @@ async def test_exercise3_journey_on_the_test_cluster(slurm_cluster, tmp_path, ve
     journey = await play3(tmp_path / "ws", answers("03"), "slurm")
     assert_exercise3_done(journey, "slurm")
     assert_ran_on_slurm(tmp_path / "ws")
-    print("\n".join(journey.steps))
+    print("\n".join(journey.steps), journey.commands[-3]["stdout"], sep="\n")  # + report.py's table
 
 
 @pytest.mark.slurm
@@ -209,7 +209,7 @@ def test_exercise3_journey_as_a_non_root_learner_on_the_test_cluster(slurm_clust
     folder = workspace / bundled_catalog().exercise("03").dir
     owners = {p.stat().st_uid for p in (folder / "runs").rglob("*")}
     assert owners == {learner.home.stat().st_uid}  # the jobs ran as the learner, not as root
-    print("\n".join(journey.steps))
+    print("\n".join(journey.steps), journey.commands[-3]["stdout"], sep="\n")  # + report.py's table
 
 
 def assert_ran_on_slurm(workspace: Path) -> None:
