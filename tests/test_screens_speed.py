@@ -78,6 +78,10 @@ async def test_a_live_update_changes_only_the_rows_that_changed(workspace, monke
         assert not spy.calls["clear"] and len(spy.calls["add_row"]) == 1
         assert {str(args[0]) for args in spy.calls["update_cell"]} == {"0003"}
         assert table.row_count == 31 and table.sorted_ids()[0] == "0003"
+        shown = [table.get_row_at(i)[0] for i in range(table.row_count)]  # what the table draws, top down
+        assert shown == table.sorted_ids()
+        best = {r["trial"]: r["val_acc"] for r in screen.snapshot.rows}
+        assert [best[t] for t in shown] == sorted(best.values(), reverse=True)
         assert summary(screen).startswith("live: 31 trials")
 
 
@@ -215,7 +219,7 @@ async def test_a_built_plot_is_what_the_widget_draws_and_is_redrawn_when_resized
 
 
 def test_sort_rows_keeps_missing_values_last_and_ties_in_order():
-    from tui.widgets.trials_table import sort_rows
+    from tui.results.table import sort_rows
 
     rows = [{"trial": "a", "v": 0.5}, {"trial": "b", "v": None}, {"trial": "c", "v": 0.9},
             {"trial": "d", "v": float("nan")}, {"trial": "e", "v": 0.5}]

@@ -6,6 +6,7 @@ pandas DataFrame lazily and caches it until the tailer sees something new.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from tui.results.tailer import RunTailer, TrialRecord
@@ -24,6 +25,25 @@ def trial_row(rec: TrialRecord, metric: str = "val_acc", mode: str = "max") -> d
     for key, value in (rec.params or {}).items():
         row.setdefault(key, value)
     return row
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def sort_rows(rows: list[dict[str, Any]], column: str, ascending: bool) -> list[dict[str, Any]]:
+    """`rows` sorted by `column` (stable; missing values last either way; numbers before text)."""
+    keyed, missing = [], []
+    for row in rows:
+        value = row.get(column)
+        if _missing(value):
+            missing.append(row)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            keyed.append(((0, float(value), ""), row))
+        else:
+            keyed.append(((1, 0.0, str(value)), row))
+    keyed.sort(key=lambda pair: pair[0], reverse=not ascending)  # stable, reversed or not
+    return [row for _, row in keyed] + missing
 
 
 class TrialTable:

@@ -129,6 +129,7 @@ class TrialsScreen(CourseScreen):
         self._curves: tuple[RunSnapshot, Built, list[Series]] | None = None  # the worker's last build, and of what
         self._curves_coming: RunSnapshot | None = None  # the snapshot whose curves the worker is building
         self._curves_plot: CurvePlot | None = None
+        self._table: TrialsTable | None = None  # read by the worker: the sort to prepare
 
     @classmethod
     def from_arg(cls, arg: str | None) -> "TrialsScreen":
@@ -152,6 +153,7 @@ class TrialsScreen(CourseScreen):
     def on_mount(self) -> None:
         self._watcher = self._make_watcher()
         self._curves_plot = self.query_one("#trials-curves", CurvePlot)
+        self._table = self.query_one(TrialsTable)
         self._waiting = f"looking for runs in {self._watcher.target.where} ..."
         self._draw()
         self._tail()
@@ -174,6 +176,8 @@ class TrialsScreen(CourseScreen):
         else:
             error = ""
         spec = self._curves_plot.build_spec() if self._curves_plot is not None else None
+        if snapshot is not None and self._table is not None:
+            snapshot.prepare(*self._table.sort_spec)  # the UI thread then finds the table's order made
         follow = spec is not None and snapshot is not None and bool(snapshot.trials)
         if get_current_worker().is_cancelled:
             return
@@ -243,7 +247,7 @@ class TrialsScreen(CourseScreen):
         if active == "curves":
             self._draw_curves()
         self.query_one("#trials-best", Static).update(best_text(snap.best))
-        self.query_one(TrialsTable).show_rows(snap.rows, snap.param_names, METRIC)
+        self.query_one(TrialsTable).show_rows(snap.rows, snap.param_names, METRIC, snap.order)
         if active == "slices":
             self._draw_slice()
         self._show_row()

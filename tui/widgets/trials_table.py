@@ -10,32 +10,17 @@ column under the cursor, again reverses.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 from rich.text import Text
+from textual._two_way_dict import TwoWayDict
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
+
+from tui.results.table import sort_rows
 
 SHORT = {"trial": "task", "batch_size": "batch", "weight_decay": "w_decay", "optimizer": "optim",
          "dropout": "drop", "steps": "ep", "status": "state"}
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def sort_rows(rows: list[dict[str, Any]], column: str, ascending: bool) -> list[dict[str, Any]]:
-    """`rows` sorted by `column` (stable; missing values last either way; numbers before text)."""
-    keyed, missing = [], []
-    for row in rows:
-        value = row.get(column)
-        if _missing(value):
-            missing.append(row)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            keyed.append(((0, float(value), ""), row))
-        else:
-            keyed.append(((1, 0.0, str(value)), row))
-    keyed.sort(key=lambda pair: pair[0], reverse=not ascending)  # stable, reversed or not
-    return [row for _, row in keyed] + missing
 
 
 class TrialsTable(DataTable):
@@ -51,10 +36,21 @@ class TrialsTable(DataTable):
         self._cells: dict[str, tuple[str, ...]] = {}  # what each row shows now, by trial id
         self._order: list[str] = []  # trial ids in the order shown
         self._source: dict[str, dict[str, Any]] = {}  # the row dict each trial's cells were made from
+        self._order_of: Callable[[str, bool], list[str]] | None = None
 
-    def show_rows(self, rows: list[dict[str, Any]], params: list[str], metric: str) -> None:
-        """Show `rows` (one dict per trial), keeping the sort and the cursor; changes only what differs."""
-        self.rows_, self.metric = rows, metric
+    @property
+    def sort_spec(self) -> tuple[str, bool]:
+        """The column the rows are sorted by, and whether ascending (a worker may read it to sort ahead)."""
+        return self.sort_column or self.metric, self.ascending
+
+    def show_rows(self, rows: list[dict[str, Any]], params: list[str], metric: str,
+                  order_of: Callable[[str, bool], list[str]] | None = None) -> None:
+        """Show `rows` (one dict per trial), keeping the sort and the cursor; changes only what differs.
+
+        `order_of(column, ascending)`, when given, returns the trial ids in that order (the trials
+        screen's worker sorts them beforehand: RunSnapshot.order); else the table sorts them here.
+        """
+        self.rows_, self.metric, self._order_of = rows, metric, order_of
         present = set().union(*rows) if rows else set()
         columns = [c for c in ["trial", *params, metric, "steps", "status"] if c in present]
         if columns != self.columns_:
@@ -91,7 +87,16 @@ class TrialsTable(DataTable):
         column = self.sort_column or self.metric
         if column not in self.columns_:
             return list(self.rows_)
+        if self._order_of is not None:
+            by_id = {str(r["trial"]): r for r in self.rows_}
+            return [by_id[key] for key in self._order_of(column, self.ascending)]
         return sort_rows(self.rows_, column, self.ascending)
+
+    def _sorted_ids(self) -> list[str]:
+        column = self.sort_column or self.metric
+        if self._order_of is not None and column in self.columns_:
+            return self._order_of(column, self.ascending)
+        return [str(r["trial"]) for r in self._sorted()]
 
     def _label(self, column: str) -> Text:
         arrow = ("▲" if self.ascending else "▼") if column == (self.sort_column or self.metric) else ""
@@ -143,15 +148,25 @@ class TrialsTable(DataTable):
             self.remove_row(key)
             del self._cells[key], self._source[key]
         if moved or gone:
-            self._reorder([str(r["trial"]) for r in self._sorted()])
+            self._reorder(self._sorted_ids())
         if gone:
             self.cursor_coordinate = self.validate_cursor_coordinate(self.cursor_coordinate)
 
     def _reorder(self, wanted: list[str]) -> None:
-        if wanted != self._order:  # DataTable.sort moves rows without building them again
+        """Show the rows in the order `wanted` (trial ids), moving rows, building none again."""
+        if wanted == self._order:
+            return
+        locations = getattr(self, "_row_locations", None)
+        if type(locations) is TwoWayDict and len(wanted) == len(locations):
+            # What DataTable.sort ends with, without its sort of every row's cells through a key
+            # function: the order is known (worked out in the worker), only the positions change.
+            self._row_locations = TwoWayDict({RowKey(key): i for i, key in enumerate(wanted)})
+            self._update_count += 1
+            self.refresh()
+        else:  # another Textual: its public sort (the trial column's cells are the row keys)
             rank = {key: i for i, key in enumerate(wanted)}
-            self.sort("trial", key=rank.__getitem__)  # the trial column's cells are the row keys
-            self._order = wanted
+            self.sort("trial", key=rank.__getitem__)
+        self._order = wanted
 
 
 def format_value(value: Any) -> str:
