@@ -14,7 +14,9 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
+
+from tui.widgets.course_footer import CourseFooter
 
 
 class CourseScreen(Screen):
@@ -44,7 +46,7 @@ class CourseScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield from self.compose_body()
-        yield Footer()
+        yield CourseFooter()
 
     def compose_body(self) -> ComposeResult:
         """The widgets between the header and the footer."""

@@ -33,6 +33,8 @@ class HomeScreen(CourseScreen):
         Binding("ctrl+p", "command_palette", "Commands"),
     ]
 
+    _shown_once = False
+
     def compose_body(self) -> ComposeResult:
         yield Static("Course map: read the lessons, then do the exercises on the cluster.\n"
                      "%: the steps you read · quiz: questions answered · done: every check passes",
@@ -78,7 +80,10 @@ class HomeScreen(CourseScreen):
         self._highlight(self.app.progress.last_item)
 
     def on_screen_resume(self) -> None:
-        """Progress may have changed in a lesson: redraw the bars."""
+        """Progress may have changed in a lesson: redraw the bars (not on the first show: compose drew them)."""
+        if not self._shown_once:
+            self._shown_once = True
+            return
         option_list = self.query_one("#course-map", OptionList)
         highlighted = option_list.highlighted
         option_list.clear_options()
