@@ -27,7 +27,7 @@ def describe(run, records, stats):
     """One line of the table."""
     mode = records[0].mode if records else "-"
     runner = ",".join(sorted({r.runner for r in records if r.runner})) or "-"
-    return (f"{str(run):<16} {mode:<13} {stats['complete']:>5} {seconds(stats['wait_per_task_s']):>9} "
+    return (f"{str(run):<16} {mode:<15} {stats['complete']:>5} {seconds(stats['wait_per_task_s']):>9} "
             f"{seconds(stats['startup_per_task_s']):>9} {seconds(stats['overhead_per_task_s']):>9} "
             f"{stats['wall_s']:>7.1f} s  {runner}")
 
@@ -55,7 +55,7 @@ def main(argv=None):
     parser.add_argument("runs", nargs="+", type=Path)
     parser.add_argument("--save-best", action="store_true", help="write best.json")
     args = parser.parse_args(argv)
-    print(f"{'run':<16} {'mode':<13} {'tasks':>5} {'wait':>9} {'start-up':>9} {'overhead':>9} {'wall':>9}  runner")
+    print(f"{'run':<16} {'mode':<15} {'tasks':>5} {'wait':>9} {'start-up':>9} {'overhead':>9} {'wall':>9}  runner")
     best, least = None, None
     for run in args.runs:
         records, broken = load_tasks(run)

@@ -21,6 +21,8 @@ Two ways to run tasks:
     python -m tui.runtime.tiny_tasks --run-dir DIR --task N      one task per process
     python -m tui.runtime.tiny_tasks --run-dir DIR --loop        all tasks in one process
     python -m tui.runtime.tiny_tasks --run-dir DIR --loop --first 32     tasks 0-31 in one process
+    python -m tui.runtime.tiny_tasks --run-dir DIR --serve SOCKET        a warm Python: each task the
+        scheduler starts runs `python -m tui.runtime.warm SOCKET`, and this process forks it, imported
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ Measure = Callable[..., dict[str, Any]]
 SWEEP_FILE = "sweep.json"
 # What a task imports before it is "ready": the start-up that a worker loop pays once.
 PRELOAD = ("torch", "tui.runtime.seqmodel")
+WARM_MODE = "hyperqueue_warm"  # tasks run by a warm Python (tui.runtime.warm) that HyperQueue's tasks ask
 
 
 def load_sweep(run_dir: str | Path) -> list[dict[str, Any]]:
@@ -169,6 +172,10 @@ def main(argv: list[str] | None = None, measure: Measure | None = None,
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--task", type=int, help="the task to run (default: $HQ_TASK_ID or $SLURM_ARRAY_TASK_ID)")
     group.add_argument("--loop", action="store_true", help="run every task of the sweep in this process")
+    group.add_argument("--serve", metavar="SOCKET", help="import once, then run each task that "
+                       "`python -m tui.runtime.warm SOCKET` asks for in a fork of this process (tui.runtime.warm)")
+    parser.add_argument("--idle", type=float, default=600.0, metavar="S", help="with --serve: stop after S "
+                        "seconds without a task (default 600)")
     parser.add_argument("--first", type=int, metavar="N", help="with --loop: only tasks 0 to N-1 of the sweep")
     parser.add_argument("--engine", choices=("torch", "toy"), default="torch")
     args = parser.parse_args(argv)
@@ -187,6 +194,9 @@ def main(argv: list[str] | None = None, measure: Measure | None = None,
 
         def measure(**config):
             return runtime_measure(**{"engine": args.engine, **config})
+    if args.serve:
+        preload(PRELOAD if args.engine == "torch" else ())
+        return _serve(args.serve, args.run_dir.resolve(), configs, measure, args.idle)
     index = args.task if args.task is not None else task_id_from_env()
     if not args.loop and (index is None or not 0 <= index < len(configs)):
         print(f"task {index} is not in the sweep (0-{len(configs) - 1}); pass --task N", file=sys.stderr)
@@ -208,5 +218,20 @@ def exit_fast(code: int) -> None:
     os._exit(code)
 
 
+def _serve(socket_path: str, run_dir: Path, configs: list[dict[str, Any]], measure: Measure, idle_s: float) -> int:
+    """The warm Python (tui.runtime.warm.serve): each task runs in a fork, ready the moment it forks."""
+    from tui.runtime.warm import serve
+
+    def run_one(index: int, launched: float, ready: float) -> None:
+        if not 0 <= index < len(configs):
+            raise ValueError(f"task {index} is not in the sweep (0-{len(configs) - 1})")
+        run_task(run_dir, index, configs[index], measure, launched, WARM_MODE, ready=ready)
+
+    print(f"warm Python {os.getpid()} serving {socket_path} for {run_dir} (stops after {idle_s:.0f} s idle)",
+          flush=True)
+    return serve(socket_path, run_one, idle_s)
+
+
 if __name__ == "__main__":
     exit_fast(main())
+

@@ -14,7 +14,7 @@ from typing import Any
 # the three ways of the exercise, in the order the table lists them
 WAYS = ("job_per_task", "worker_loop", "hyperqueue")
 LABELS = {"job_per_task": "job per task", "worker_loop": "worker loop", "hyperqueue": "HyperQueue",
-          "process_per_task": "by hand"}
+          "process_per_task": "by hand", "hyperqueue_warm": "warm Python"}  # the last: optional way 4 (HyperQueue)
 # how to make a run of each way (from the exercise folder), for the "no run yet" messages
 SUBMIT = {"job_per_task": "hptune-tui submit per_task.sh",
           "worker_loop": "hptune-tui submit worker_loop.sh",
@@ -120,7 +120,8 @@ def _best(ways: tuple[WayView, ...]) -> dict[str, Any] | None:
 WHY = {"worker_loop": "one process: the scheduler's wait and the imports are paid once",
        "hyperqueue": "its workers are already running: no scheduler's wait, but every task imports",
        "job_per_task": "every task waits for the scheduler and imports",
-       "process_per_task": "every task starts a Python and imports"}
+       "process_per_task": "every task starts a Python and imports",
+       "hyperqueue_warm": "HyperQueue starts each task at once, and a warm Python forks it already imported"}
 
 
 def verdict(snapshot: ThroughputSnapshot) -> str:
