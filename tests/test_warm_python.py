@@ -109,3 +109,26 @@ def test_a_task_started_before_its_server_waits_for_it(tmp_path):
             server.wait(timeout=30)
     assert done.returncode == 0, done.stderr
     assert json.loads((run / "trials" / "00003" / "result.json").read_text())["status"] == "complete"
+
+
+def test_a_path_that_is_not_the_learners_socket_is_neither_removed_nor_asked(tmp_path):
+    planted = tmp_path / "planted.sock"
+    planted.write_text("a classmate's file")
+    run = tmp_path / "run"
+    tiny_tasks.save_sweep(run, SWEEP)
+    served = subprocess.run([sys.executable, "-m", "tui.runtime.tiny_tasks", "--run-dir", str(run), "--serve",
+                             str(planted), "--engine", "toy", "--idle", "1"], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert served.returncode == 2 and "not a socket" in served.stderr
+    assert planted.read_text() == "a classmate's file"
+    asked = client(planted, "0", tmp_path)
+    assert asked.returncode == 2 and "not a socket" in asked.stderr
+
+
+def test_a_socket_of_another_user_is_not_asked(server, tmp_path):
+    _, sock, _ = server
+    if os.getuid() != 0:
+        pytest.skip("making a socket another user's needs root (CI runs as root)")
+    os.chown(sock, 65534, -1)  # nobody's, as a classmate's would be
+    asked = client(sock, "0", tmp_path)
+    assert asked.returncode == 2 and "belongs to user 65534" in asked.stderr

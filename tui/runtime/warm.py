@@ -18,6 +18,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import sys
 import time
 from typing import Callable
@@ -34,11 +35,21 @@ def serve(path: str, run_one: RunOne, idle_s: float = 600.0) -> int:
     Each request is run in a forked child (the imports are shared, nothing is re-imported), which
     takes on the client's environment, working folder and CPUs, then answers {"rc": 0|1, "error"}.
     """
-    if os.path.exists(path):
-        os.unlink(path)  # a server that died left its socket behind
+    problem = not_mine(path)
+    if problem:
+        print(f"cannot serve at {path}: {problem}; choose another path", file=sys.stderr)
+        return 2
+    if os.path.lexists(path):
+        os.unlink(path)  # our own server's, left behind when it died
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(path)
-    os.chmod(path, 0o600)  # a classmate on the same node must not run tasks in this server
+    mask = os.umask(0o177)  # 0600 from the start: a classmate on the node must not run tasks in it
+    try:
+        server.bind(path)
+    except OSError as exc:  # someone made the path in between (a shared /tmp)
+        print(f"cannot serve at {path}: {exc.strerror}; choose another path", file=sys.stderr)
+        return 2
+    finally:
+        os.umask(mask)
     server.listen(64)
     server.settimeout(idle_s)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the children: no zombies
@@ -92,6 +103,22 @@ def _read_line(conn: socket.socket, limit: int = 1 << 20) -> str:
     return data.decode()
 
 
+def not_mine(path: str) -> str:
+    """Why `path` is not a socket of this user ("" when it is, or when nothing is there yet).
+
+    In a shared /tmp a classmate could put their own socket (or a link) at the path first: a
+    server must not remove it, and a task must not hand its work to it."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return ""
+    if not stat.S_ISSOCK(info.st_mode):
+        return "it is not a socket"
+    if info.st_uid != os.getuid():
+        return f"it belongs to user {info.st_uid}"
+    return ""
+
+
 def _connect(path: str, wait_s: float) -> socket.socket | OSError:
     """A connection to the server, waiting up to `wait_s` for one that is still importing."""
     end = time.monotonic() + wait_s
@@ -115,6 +142,10 @@ def ask(path: str, task: int, launched: float) -> int:
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     request = {"task": task, "launched": launched, "cwd": os.getcwd(), "cpus": cpus,
                "env": {k: v for k, v in os.environ.items() if k.startswith(PASSED_ENV)}}
+    problem = not_mine(path)
+    if problem:
+        print(f"not asking {path}: {problem}", file=sys.stderr)
+        return 2
     client = _connect(path, float(os.environ.get("HPTUNE_WARM_WAIT_S", WAIT_S)))
     if isinstance(client, OSError):
         print(f"no warm Python at {path} ({client.strerror}): start it first with "
