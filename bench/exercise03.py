@@ -16,12 +16,10 @@ mistake the job file avoids) and reports how slow the 2-thread tasks were.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from load import hogs  # noqa: E402
 from tiny_tasks import slurm_env  # noqa: E402
 
 from tui.checks.ex03_reference import reference_run  # noqa: E402
@@ -63,18 +62,6 @@ def oversubscribed_run(folder: Path, n: int) -> dict:
               '--task "$HQ_TASK_ID"'], list(range(n)), cwd=folder, env=env, cpus=1)
     run = folder / "runs" / "hq-1cpu"
     return {**way(run), "median_task_s_1_thread": task_seconds(run, 1), "median_task_s_2_threads": task_seconds(run, 2)}
-
-
-@contextlib.contextmanager
-def hogs(n: int):
-    """n busy processes beside the run (stopped after it, by their own ids)."""
-    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
-    try:
-        yield
-    finally:
-        for proc in procs:
-            proc.kill()
-            proc.wait()
 
 
 def margins(out: dict, reference: dict) -> dict:

@@ -30,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from load import hogs  # noqa: E402
 
 from tui.cluster.hq_embedded import run_tasks  # noqa: E402
 from tui.cluster.hq_jobfile import TaskSpec  # noqa: E402
@@ -44,17 +47,6 @@ def way(run_dir: Path, wall_s: float) -> dict:
     out.update({k: None if stats[k] is None else round(stats[k], 3) for k in keys})
     out["best_seq_per_s"] = round(stats["best"]["seq_per_s"], 1) if stats.get("best") else None
     return out
-
-
-@contextlib.contextmanager
-def hogs(n: int):
-    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
-    try:
-        yield
-    finally:
-        for proc in procs:
-            proc.kill()
-            proc.wait()
 
 
 @contextlib.contextmanager

@@ -275,20 +275,28 @@ def child(args: list[str], env: dict, root: Path = ROOT) -> dict:
     return json.loads(lines[-1])
 
 
-MINIMAL = """
+EXPORT = """
 import asyncio, sys
 from textual.app import App
-from textual.widgets import Static
-class Minimal(App):
+from textual.widgets import {widget_names}
+class Exported(App):
+    BINDINGS = {bindings}
     def compose(self):
-        yield Static("hello")
+{widgets}
 async def main():
-    app = Minimal()
+    app = Exported()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         open(sys.argv[1], "w").write(app.export_screenshot())
 asyncio.run(main())
 """
+MINIMAL = EXPORT.format(widget_names="Static", bindings="[]", widgets='        yield Static("hello")')
+# a bare Textual app with home's widgets: a header, a line, a list of 12, a footer with 3 keys
+SAME_WIDGETS = EXPORT.format(
+    widget_names="Footer, Header, OptionList, Static",
+    bindings='[("q", "quit", "Quit"), ("c", "c", "Continue"), ("r", "r", "Reset")]',
+    widgets="\n".join(f"        yield {w}" for w in (
+        "Header()", 'Static("hello")', 'OptionList(*[f"option {i}" for i in range(12)])', "Footer()")))
 
 
 def wall(cmd: list[str], env: dict, runs: int, cwd: Path = ROOT) -> float:
@@ -300,24 +308,7 @@ def wall(cmd: list[str], env: dict, runs: int, cwd: Path = ROOT) -> float:
     return round(statistics.median(times), 3)
 
 
-SAME_WIDGETS = """
-import asyncio, sys
-from textual.app import App
-from textual.widgets import Footer, Header, OptionList, Static
-class SameWidgets(App):
-    BINDINGS = [("q", "quit", "Quit"), ("c", "c", "Continue"), ("r", "r", "Reset")]
-    def compose(self):
-        yield Header()
-        yield Static("hello")
-        yield OptionList(*[f"option {i}" for i in range(12)])
-        yield Footer()
-async def main():
-    app = SameWidgets()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        open(sys.argv[1], "w").write(app.export_screenshot())
-asyncio.run(main())
-"""
+
 
 
 def export_home(env: dict, runs: int, tmp: str, root: Path = ROOT) -> dict:
