@@ -166,7 +166,7 @@ class TrialsTable(DataTable):
         else:  # another Textual: its public sort (the trial column's cells are the row keys)
             rank = {key: i for i, key in enumerate(wanted)}
             self.sort("trial", key=rank.__getitem__)
-        self._order = wanted
+        self._order = list(wanted)  # ours: _add appends to it, and `wanted` may be a snapshot's cache
 
 
 def format_value(value: Any) -> str:
