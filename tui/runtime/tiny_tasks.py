@@ -234,4 +234,3 @@ def _serve(socket_path: str, run_dir: Path, configs: list[dict[str, Any]], measu
 
 if __name__ == "__main__":
     exit_fast(main())
-
