@@ -91,14 +91,16 @@ class SshConnection:
             transport.start_client(timeout=self.timeout)
         except (paramiko.SSHException, EOFError, OSError) as exc:
             transport.close()
+            # paramiko's reader gives up on the banner at the same deadline, and which of the two
+            # ends first depends on the load: a timeout under it is the same silent server
+            if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+                raise self._silent() from exc
             raise ConnectFailed(f"SSH handshake with {self.target.name} failed: {exc}") from exc
         try:
             # start_client returns at its timeout without raising: a server that accepted the
             # connection but never answered has not finished the key exchange.
             if not (transport.is_active() and transport.initial_kex_done):
-                raise ConnectFailed(f"{self.target.name} accepted the connection but did not answer within "
-                                    f"{self.timeout:g} s", "the server may be stopped or overloaded; retried "
-                                    "automatically")
+                raise self._silent()
             self._check_host_key(transport)
             self._authenticate(transport)
         except SshError:
@@ -112,6 +114,10 @@ class SshConnection:
             raise
         transport.set_keepalive(self.keepalive)
         return transport
+
+    def _silent(self) -> ConnectFailed:
+        return ConnectFailed(f"{self.target.name} accepted the connection but did not answer within "
+                             f"{self.timeout:g} s", "the server may be stopped or overloaded; retried automatically")
 
     def _open_socket(self):
         t = self.target
