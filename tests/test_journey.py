@@ -10,9 +10,11 @@ Journey issue: with the venv off PATH every task failed (`No module named 'torch
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -73,11 +75,18 @@ async def test_journey_on_the_test_cluster(exercise, slurm_cluster, tmp_path, ve
     assert_journey_done(journey, exercise)
 
 
+def learner_saw(learner, argv: list[str], env: dict[str, str], result: Path) -> SimpleNamespace:
+    """Run a journey program (tests/journey) as `learner`; what it saw, from the JSON it wrote to `result`."""
+    done = learner.run(argv, env)
+    assert result.exists(), (done.returncode, done.stdout[-2000:], done.stderr[-3000:])
+    seen = json.loads(result.read_text())
+    assert "error" not in seen, seen["error"]
+    return SimpleNamespace(**seen)
+
+
 @pytest.mark.slurm
 @pytest.mark.parametrize("exercise", ["01", "02"])
 def test_journey_as_a_non_root_learner_on_the_test_cluster(exercise, slurm_cluster, shared_install, class_learners):
-    import json
-
     from tui.course.catalog import bundled_catalog
 
     learner = class_learners.add()
@@ -89,18 +98,9 @@ def test_journey_as_a_non_root_learner_on_the_test_cluster(exercise, slurm_clust
            "PYTHONPATH": str(shared_install.src)}
     init = learner.run([str(shared_install.app), "init", str(workspace)], env)
     assert init.returncode == 0, init.stderr
-    done = learner.run([str(shared_install.python), "-m", "tests.journey.play", exercise, "--workspace",
-                        str(workspace), "--backend", "slurm", "--answers", str(answers_dir), "--json", str(result)],
-                       env)
-    assert result.exists(), (done.returncode, done.stdout[-2000:], done.stderr[-3000:])
-    seen = json.loads(result.read_text())
-    assert "error" not in seen, seen["error"]
-
-    class Seen:  # the journey as the learner's process saw it
-        pass
-
-    journey = Seen()
-    journey.__dict__.update(seen)
+    journey = learner_saw(learner, [str(shared_install.python), "-m", "tests.journey.play", exercise, "--workspace",
+                                     str(workspace), "--backend", "slurm", "--answers", str(answers_dir), "--json",
+                                     str(result)], env, result)
     assert_journey_done(journey, exercise)
     owners = {p.stat().st_uid for p in (workspace / bundled_catalog().exercise(exercise).dir / "runs").rglob("*")}
     assert owners == {learner.home.stat().st_uid}  # the jobs ran as the learner, not as root
@@ -174,8 +174,6 @@ async def test_exercise3_journey_on_the_local_runner(tmp_path, venv_off_path, mo
 @pytest.mark.timeout(900)  # a hang guard only
 def test_exercise3_journey_as_a_non_root_learner_on_the_test_cluster(slurm_cluster, shared_install, class_learners):
     """Exercise 3's journey as a plain Unix user, from the shared install, on the test cluster."""
-    import json
-
     from tui.course.catalog import bundled_catalog
 
     learner = class_learners.add()
@@ -184,17 +182,9 @@ def test_exercise3_journey_as_a_non_root_learner_on_the_test_cluster(slurm_clust
                                                 f"{bundled_catalog().exercise('03').dir}"))
     env = {"PATH": "/usr/bin:/bin", "SLURM_CONF": slurm_cluster.env["SLURM_CONF"],
            "PYTHONPATH": str(shared_install.src)}
-    done = learner.run([str(shared_install.python), "-m", "tests.journey.play3", "--workspace", str(workspace),
-                        "--backend", "slurm", "--answers", str(answers_dir), "--json", str(result)], env)
-    assert result.exists(), (done.returncode, done.stdout[-2000:], done.stderr[-3000:])
-    seen = json.loads(result.read_text())
-    assert "error" not in seen, seen["error"]
-
-    class Seen:  # the journey as the learner's process saw it
-        pass
-
-    journey = Seen()
-    journey.__dict__.update(seen)
+    journey = learner_saw(learner, [str(shared_install.python), "-m", "tests.journey.play3", "--workspace",
+                                     str(workspace), "--backend", "slurm", "--answers", str(answers_dir), "--json",
+                                     str(result)], env, result)
     assert_exercise3_done(journey, "slurm")
     assert_ran_on_slurm(workspace)
     folder = workspace / bundled_catalog().exercise("03").dir

@@ -239,12 +239,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, required=True, help="where to write what the learner saw")
     args = parser.parse_args(argv)
     app = make_learner_app(args.workspace, args.backend, args.exercise, args.answers)
+    return report(args.json, play(app, args.exercise, args.backend))
+
+
+def report(out: Path, journey) -> int:
+    """Play `journey` (a coroutine) and write what the learner saw, or the failed assertion, to `out` as
+    JSON, for the test that started this program as the learner; returns the exit status."""
     try:
-        journey = asyncio.run(play(app, args.exercise, args.backend))
+        seen = asyncio.run(journey)
     except AssertionError as exc:
-        args.json.write_text(json.dumps({"error": str(exc)}))
+        out.write_text(json.dumps({"error": str(exc)}))
         return 1
-    args.json.write_text(json.dumps(asdict(journey)))
+    out.write_text(json.dumps(asdict(seen)))
     return 0
 
 

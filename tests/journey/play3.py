@@ -19,7 +19,6 @@ as a non-root Unix user from the shared install:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import re
@@ -27,10 +26,10 @@ import shlex
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.journey.play import Journey, _open_exercise, _open_view, wait_for
+from tests.journey.play import Journey, _open_exercise, _open_view, report, wait_for
 
 EXERCISE = "03"
 ANSWERS = ("tiny_task.py", "sweep.py")
@@ -223,13 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--answers", type=Path, required=True, help="folder with tiny_task.py and sweep.py")
     parser.add_argument("--json", type=Path, required=True, help="where to write what the learner saw")
     args = parser.parse_args(argv)
-    try:
-        journey = asyncio.run(play3(args.workspace, args.answers, args.backend))
-    except AssertionError as exc:
-        args.json.write_text(json.dumps({"error": str(exc)}))
-        return 1
-    args.json.write_text(json.dumps(asdict(journey)))
-    return 0
+    return report(args.json, play3(args.workspace, args.answers, args.backend))
 
 
 if __name__ == "__main__":
