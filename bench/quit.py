@@ -37,7 +37,6 @@ MOMENTS = {"early": 0.3, "settled": 3.0}
 
 CHILD = """
 import sys
-from pathlib import Path
 from tui.app import make_app
 from tui.settings import load_settings
 app = make_app(load_settings(), start_screen=sys.argv[1], resume=False)

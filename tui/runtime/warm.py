@@ -24,9 +24,9 @@ import time
 from typing import Callable
 
 RunOne = Callable[[int, float, float], None]  # task index, launched, ready -> writes the task's files
-PASSED_ENV = ("HQ_", "SLURM_")
+PASSED_ENV = ("HQ_", "SLURM_")  # what the task learns about its scheduler (tui.runtime.task_env)
 # A task may start while the server is still importing (both started at once): it waits this long.
-WAIT_S = 60.0  # what the task learns about its scheduler (tui.runtime.task_env)
+WAIT_S = 60.0
 
 
 def serve(path: str, run_one: RunOne, idle_s: float = 600.0) -> int:
@@ -58,7 +58,7 @@ def serve(path: str, run_one: RunOne, idle_s: float = 600.0) -> int:
         while True:
             try:
                 conn, _ = server.accept()
-            except (TimeoutError, OSError):  # idle for idle_s, or closed by SIGTERM
+            except OSError:  # idle for idle_s (TimeoutError), or the socket closed by SIGTERM
                 return 0
             if os.fork() == 0:
                 server.close()
